@@ -1,0 +1,264 @@
+//! `Group`: the in-flight map and its public API.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::hash::{BuildHasher, Hash, RandomState};
+use std::pin::pin;
+use std::sync::OnceLock;
+
+use hashbrown::HashTable;
+
+use crate::call::Call;
+use crate::flight::{Flight, HandOff};
+use crate::sync::{Arc, Mutex};
+
+/// A map of in-flight executions: concurrent calls with equal keys share one.
+///
+/// While an execution for a key is running, every [`run`](Group::run) with an
+/// equal key waits for it and returns a clone of its value instead of running
+/// its own future. When the execution finishes its entry is gone: the next call
+/// runs again. A `Group` is not a cache; it is what stands between a cache miss
+/// and a stampede.
+///
+/// `Group::new` is `const`, so a group can live in a `static`:
+///
+/// ```
+/// use coalesce_runtime::Group;
+///
+/// static USERS: Group<u64, Option<String>> = Group::new();
+///
+/// async fn find_user(id: u64) -> Option<String> {
+///     USERS.run(id, async move { Some(format!("user {id}")) }).await
+/// }
+/// # futures::executor::block_on(async {
+/// assert_eq!(find_user(7).await.as_deref(), Some("user 7"));
+/// assert_eq!(USERS.in_flight(), 0);
+/// # });
+/// ```
+///
+/// # Leaders, followers and hand-off
+///
+/// The first call for a key is its *leader*: it polls its own future, inline,
+/// in its own task. Calls that arrive while it runs are *followers*: they wait
+/// and never poll their futures. If the leader is dropped before its future
+/// finishes (a timeout, a `select!`, an aborted task), its execution is
+/// abandoned and the longest-waiting follower is promoted: it runs *its own*
+/// future and leads the others. Nobody ever receives a value from an abandoned
+/// execution, and nobody waits forever.
+///
+/// **A leader that is kept alive but no longer polled stalls its followers.**
+/// Because the leader drives the execution inside its own future, a leader
+/// future that was polled once and then parked (stored, or stuck in a
+/// `select!` branch that is never polled again) neither finishes nor hands
+/// off. Drop such a future, or keep polling it.
+///
+/// # Keys and hashing
+///
+/// Keys are hashed with the standard library's randomly seeded hasher, so keys
+/// taken from requests cannot be chosen to flood one bucket. A key's `Hash` runs
+/// outside the map's lock; its `Eq` runs under it and should be cheap.
+pub struct Group<K, V> {
+    hasher: OnceLock<RandomState>,
+    flights: Mutex<HashTable<Entry<K, V>>>,
+}
+
+struct Entry<K, V> {
+    hash: u64,
+    key: K,
+    flight: Arc<Flight<V>>,
+}
+
+impl<K, V> Group<K, V> {
+    /// Creates an empty group. It allocates nothing until the first call.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            hasher: OnceLock::new(),
+            flights: Mutex::new(HashTable::new()),
+        }
+    }
+
+    /// The number of keys with an execution in flight.
+    #[must_use]
+    pub fn in_flight(&self) -> usize {
+        self.flights.lock().len()
+    }
+
+    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        self.hasher.get_or_init(RandomState::new).hash_one(key)
+    }
+
+    /// Removes `flight`'s entry if it is still the one in the map: a flight
+    /// that was forgotten must not remove the flight that replaced it.
+    pub(crate) fn remove(&self, hash: u64, flight: &Arc<Flight<V>>) {
+        let removed = self
+            .flights
+            .lock()
+            .find_entry(hash, |entry| Arc::ptr_eq(&entry.flight, flight))
+            .ok()
+            .map(|entry| entry.remove().0);
+        // The key and the map's reference to the flight drop here, unlocked.
+        drop(removed);
+    }
+
+    /// The leader of `flight` went away before finishing: promote a follower,
+    /// or remove the entry when nobody is waiting.
+    pub(crate) fn abandon(&self, hash: u64, flight: &Arc<Flight<V>>) {
+        let mut flights = self.flights.lock();
+        match flight.hand_off() {
+            HandOff::Promoted(waker) => {
+                drop(flights);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            }
+            HandOff::NoFollowers => {
+                let removed = flights
+                    .find_entry(hash, |entry| Arc::ptr_eq(&entry.flight, flight))
+                    .ok()
+                    .map(|entry| entry.remove().0);
+                drop(flights);
+                drop(removed);
+            }
+        }
+    }
+}
+
+impl<K, V> Group<K, V>
+where
+    K: Hash + Eq,
+{
+    /// Joins the flight for `key` as a follower (returning its slot), or opens
+    /// a new one as its leader (returning `None`).
+    pub(crate) fn join(&self, key: K) -> (Arc<Flight<V>>, u64, Option<usize>) {
+        let hash = self.hash(&key);
+        let mut flights = self.flights.lock();
+        if let Some(entry) = flights.find(hash, |entry| entry.key == key) {
+            let flight = Arc::clone(&entry.flight);
+            let slot = flight.register();
+            drop(flights);
+            drop(key);
+            return (flight, hash, Some(slot));
+        }
+        let flight = Arc::new(Flight::new());
+        let entry = Entry {
+            hash,
+            key,
+            flight: Arc::clone(&flight),
+        };
+        flights.insert_unique(hash, entry, |entry| entry.hash);
+        (flight, hash, None)
+    }
+
+    /// Detaches the in-flight execution for `key`, if any, and returns whether
+    /// there was one.
+    ///
+    /// The next call for `key` starts a new execution even while the detached
+    /// one is still running; the detached execution's current followers stay
+    /// with it and receive its value. Use it when the running execution is known
+    /// to be stale (the data it reads was just written).
+    pub fn forget<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(key);
+        let removed = self
+            .flights
+            .lock()
+            .find_entry(hash, |entry| entry.key.borrow() == key)
+            .ok()
+            .map(|entry| entry.remove().0);
+        removed.is_some()
+    }
+
+    /// Whether an execution for `key` is in flight.
+    #[must_use]
+    pub fn is_in_flight<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(key);
+        self.flights
+            .lock()
+            .find(hash, |entry| entry.key.borrow() == key)
+            .is_some()
+    }
+}
+
+impl<K, V> Group<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + 'static,
+{
+    /// Runs `fut` for `key`, unless an execution for an equal key is already in
+    /// flight, in which case it waits for that one and returns a clone of its
+    /// value (`Ok` and `Err` alike).
+    ///
+    /// The call joins or opens a flight when it is first polled, not when
+    /// `run` is called: two futures created one after the other and awaited
+    /// one after the other run twice; the same two joined concurrently run once.
+    ///
+    /// `fut` is polled only if this call leads: a follower drops its `fut`
+    /// unpolled when it returns, unless the leader went away and it was promoted.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the returned future is always safe. A dropped follower just
+    /// leaves. A dropped leader abandons its execution and promotes one follower,
+    /// which runs its own `fut`; when no follower is left the entry is removed
+    /// and the next call starts afresh. A leader that is kept alive but never
+    /// polled again stalls its followers: drop it or keep polling it.
+    ///
+    /// # Panics
+    ///
+    /// If `fut` panics, the panic continues in the leader with its original
+    /// payload, the entry is removed, and every follower panics with a message
+    /// that says the coalesced call panicked and repeats the leader's message.
+    /// Followers are not promoted to run a panicking body again.
+    ///
+    /// A body that awaits its own group with the same key waits for itself
+    /// forever; different keys are fine.
+    pub async fn run<F>(&self, key: K, fut: F) -> V
+    where
+        F: Future<Output = V>,
+    {
+        self.run_shared(key, fut).await.0
+    }
+
+    /// Like [`run`](Group::run), and also says whether the value was handed to
+    /// more than one caller (Go's `shared`): always `true` for a follower, and
+    /// `true` for the leader when at least one follower was waiting for it.
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`run`](Group::run).
+    ///
+    /// # Panics
+    ///
+    /// As for [`run`](Group::run).
+    pub async fn run_shared<F>(&self, key: K, fut: F) -> (V, bool)
+    where
+        F: Future<Output = V>,
+    {
+        let mut fut = pin!(fut);
+        let mut call = Call::join(self, key);
+        poll_fn(|cx| call.poll(cx, fut.as_mut())).await
+    }
+}
+
+impl<K, V> Default for Group<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K, V> fmt::Debug for Group<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Group")
+            .field("in_flight", &self.in_flight())
+            .finish_non_exhaustive()
+    }
+}

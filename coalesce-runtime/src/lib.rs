@@ -1,0 +1,26 @@
+//! The in-flight map behind the [`coalesce`](https://docs.rs/coalesce) crate.
+//!
+//! Use it through `coalesce`, which re-exports everything public here along
+//! with the `#[coalesce]` attribute. [`Group`] is a map of in-flight
+//! executions: concurrent calls with equal keys share one execution, and every
+//! caller receives a clone of its value. [`run`] does the same with one
+//! process-wide map.
+//!
+//! No async runtime is required: the leader polls its own future inline, and
+//! followers wait on their own wakers. Nothing is spawned, and no timer is used.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod call;
+mod flight;
+mod global;
+mod group;
+#[doc(hidden)]
+pub mod macro_support;
+mod panic_message;
+mod registry;
+mod sync;
+
+pub use global::run;
+pub use group::Group;

@@ -19,14 +19,15 @@
 //!     PROFILES
 //!         .run(id, async move {
 //!             QUERIES.fetch_add(1, Ordering::SeqCst);
+//!             tokio::task::yield_now().await; // the slow query
 //!             format!("profile {id}")
 //!         })
 //!         .await
 //! }
 //!
-//! # futures::executor::block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! // Three concurrent calls for the same id: one query, three answers.
-//! let (a, b, c) = futures::join!(load_profile(7), load_profile(7), load_profile(7));
+//! let (a, b, c) = tokio::join!(load_profile(7), load_profile(7), load_profile(7));
 //! assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("profile 7", "profile 7", "profile 7"));
 //! assert_eq!(QUERIES.load(Ordering::SeqCst), 1);
 //!

@@ -46,7 +46,11 @@ async fn everyone_cancelled(order: [usize; 3]) {
         dropped.iter().all(|flag| flag.load(Ordering::SeqCst)),
         "every body future was dropped"
     );
-    assert_eq!(within(group.run(0, async { 42 })).await, 42, "the next call runs fresh");
+    assert_eq!(
+        within(group.run(0, async { 42 })).await,
+        42,
+        "the next call runs fresh"
+    );
 }
 
 #[tokio::test]

@@ -90,7 +90,10 @@ async fn each_key_runs_once_and_keys_do_not_wait_on_each_other() {
     for (key, runs, gate, callers) in per_key.into_iter().rev() {
         gate.open();
         for caller in callers {
-            assert!(within(caller).await.unwrap().starts_with(&format!("key {key} ")));
+            assert!(within(caller)
+                .await
+                .unwrap()
+                .starts_with(&format!("key {key} ")));
         }
         assert_eq!(runs.get(), 1, "key {key}");
         assert_eq!(group.in_flight(), key as usize);

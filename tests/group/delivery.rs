@@ -42,22 +42,32 @@ async fn an_error_reaches_every_caller() {
 #[tokio::test]
 async fn unit_none_and_unit_errors_are_delivered_as_such() {
     let units: Group<u8, ()> = Group::new();
-    let (a, b) = within(async { tokio::join!(units.run(0, async {}), units.run(0, async {})) }).await;
+    let (a, b) =
+        within(async { tokio::join!(units.run(0, async {}), units.run(0, async {})) }).await;
     assert_eq!((a, b), ((), ()));
 
     let options: Group<u8, Option<u8>> = Group::new();
     let none = || options.run(0, async { None });
-    assert_eq!(within(async { tokio::join!(none(), none()) }).await, (None, None));
+    assert_eq!(
+        within(async { tokio::join!(none(), none()) }).await,
+        (None, None)
+    );
 
     let results: Group<u8, Result<u8, ()>> = Group::new();
     let fail = || results.run(0, async { Err(()) });
-    assert_eq!(within(async { tokio::join!(fail(), fail()) }).await, (Err(()), Err(())));
+    assert_eq!(
+        within(async { tokio::join!(fail(), fail()) }).await,
+        (Err(()), Err(()))
+    );
 }
 
 #[tokio::test]
 async fn run_shared_says_whether_the_value_went_to_more_than_one_caller() {
     let group: Group<u8, &str> = Group::new();
-    assert_eq!(within(group.run_shared(0, async { "alone" })).await, ("alone", false));
+    assert_eq!(
+        within(group.run_shared(0, async { "alone" })).await,
+        ("alone", false)
+    );
 
     let gate = Gate::new();
     let call = |name| {
@@ -71,7 +81,8 @@ async fn run_shared_says_whether_the_value_went_to_more_than_one_caller() {
         yield_once().await;
         gate.open();
     };
-    let (leader, follower, ()) = within(async { tokio::join!(call("leader"), call("follower"), open) }).await;
+    let (leader, follower, ()) =
+        within(async { tokio::join!(call("leader"), call("follower"), open) }).await;
     assert_eq!(leader, ("leader", true));
     assert_eq!(follower, ("leader", true));
 }

@@ -40,7 +40,9 @@ async fn different_value_or_key_types_never_meet() {
     let calls = async {
         tokio::join!(
             coalesce::run(("global-types", 1_u32), body(1_u64)),
-            coalesce::run(("global-types", 1_u32), async { u32::try_from(body(2_u64).await).unwrap() }),
+            coalesce::run(("global-types", 1_u32), async {
+                u32::try_from(body(2_u64).await).unwrap()
+            }),
             coalesce::run(("global-types", 1_u64), body(3_u64)),
             open,
         )

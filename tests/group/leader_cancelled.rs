@@ -29,7 +29,8 @@ impl Scene {
     /// `gate` (forever when `None`) and returns its own name, then waits
     /// until the caller has registered.
     async fn arrive(&self, name: &'static str, gate: Option<&Gate>) -> JoinHandle<String> {
-        let (group, arrivals, runs) = (self.group.clone(), self.arrivals.clone(), self.runs.clone());
+        let (group, arrivals, runs) =
+            (self.group.clone(), self.arrivals.clone(), self.runs.clone());
         let gate = gate.cloned();
         let registered = self.arrivals.count();
         let handle = tokio::spawn(async move {
@@ -66,7 +67,11 @@ async fn the_longest_waiting_follower_runs_its_own_body_for_the_others() {
     cancel(leader).await;
     assert_eq!(within(first).await.unwrap(), "first follower");
     assert_eq!(within(second).await.unwrap(), "first follower");
-    assert_eq!(scene.runs.get(), 2, "the leader's body and the promoted follower's");
+    assert_eq!(
+        scene.runs.get(),
+        2,
+        "the leader's body and the promoted follower's"
+    );
     assert_eq!(scene.group.in_flight(), 0);
 }
 
@@ -105,7 +110,9 @@ async fn a_leader_cancelled_by_select_hands_off() {
         }
     };
     let follower = async {
-        let value = arrivals.track(group.run(0, async { "follower's own" })).await;
+        let value = arrivals
+            .track(group.run(0, async { "follower's own" }))
+            .await;
         (value, group.in_flight())
     };
     let trigger = async {
@@ -135,7 +142,10 @@ async fn a_leader_held_without_polling_stalls_followers_until_dropped() {
     for _ in 0..10 {
         yield_once().await;
     }
-    assert!(!follower.is_finished(), "documented: a parked leader holds its followers");
+    assert!(
+        !follower.is_finished(),
+        "documented: a parked leader holds its followers"
+    );
 
     drop(parked);
     assert_eq!(within(follower).await.unwrap(), "follower");

@@ -66,7 +66,10 @@ async fn a_forgotten_execution_finishing_late_leaves_the_newer_one_in_place() {
     old_gate.open();
     assert_eq!(within(old_leader).await.unwrap(), "old");
     assert_eq!(within(old_follower).await.unwrap(), "old");
-    assert!(group.is_in_flight(&9), "the stale completion removed the newer flight");
+    assert!(
+        group.is_in_flight(&9),
+        "the stale completion removed the newer flight"
+    );
 
     new_gate.open();
     assert_eq!(within(new_leader).await.unwrap(), "new");

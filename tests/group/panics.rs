@@ -13,7 +13,11 @@ fn payload_text(payload: &(dyn Any + Send)) -> String {
     payload
         .downcast_ref::<String>()
         .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+        .or_else(|| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+        })
         .unwrap_or_default()
 }
 
@@ -32,7 +36,8 @@ async fn leader_and_followers(
     let arrivals = Arrivals::new();
     let mut calls = Vec::new();
     for caller in 0..3 {
-        let (group, gate, runs, tracker) = (group.clone(), gate.clone(), runs.clone(), arrivals.clone());
+        let (group, gate, runs, tracker) =
+            (group.clone(), gate.clone(), runs.clone(), arrivals.clone());
         calls.push(tokio::spawn(async move {
             let body = async move {
                 runs.hit();
@@ -58,15 +63,27 @@ async fn followers_panic_with_the_leaders_message() {
     gate.open();
 
     let leader = panic_payload(calls.remove(0)).await;
-    assert_eq!(leader.downcast_ref::<&str>(), Some(&"boom in body 42"), "the original payload");
+    assert_eq!(
+        leader.downcast_ref::<&str>(),
+        Some(&"boom in body 42"),
+        "the original payload"
+    );
     for follower in calls {
         let message = payload_text(&*panic_payload(follower).await);
         assert!(message.contains("coalesced call panicked"), "{message}");
         assert!(message.contains("boom in body 42"), "{message}");
     }
-    assert_eq!(runs.get(), 1, "followers are not promoted to run a panicking body");
+    assert_eq!(
+        runs.get(),
+        1,
+        "followers are not promoted to run a panicking body"
+    );
     assert_eq!(group.in_flight(), 0);
-    assert_eq!(within(group.run(0, async { 1 })).await, 1, "the key works again");
+    assert_eq!(
+        within(group.run(0, async { 1 })).await,
+        1,
+        "the key works again"
+    );
 }
 
 #[tokio::test]

@@ -43,7 +43,8 @@ async fn tokio_multi_thread_across_tasks() {
     let arrivals = crate::support::Arrivals::new();
     let calls: Vec<_> = (0..8)
         .map(|_| {
-            let (group, runs, gate, arrivals) = (group.clone(), runs.clone(), gate.clone(), arrivals.clone());
+            let (group, runs, gate, arrivals) =
+                (group.clone(), runs.clone(), gate.clone(), arrivals.clone());
             tokio::spawn(async move {
                 let body = async move {
                     gate.wait().await;
@@ -58,7 +59,11 @@ async fn tokio_multi_thread_across_tasks() {
     for call in calls {
         assert_eq!(within(call).await.unwrap(), 1);
     }
-    assert_one_execution(within(tokio::spawn(three_callers_one_execution())).await.unwrap());
+    assert_one_execution(
+        within(tokio::spawn(three_callers_one_execution()))
+            .await
+            .unwrap(),
+    );
 }
 
 #[test]

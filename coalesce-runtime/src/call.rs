@@ -36,17 +36,20 @@ where
     V: Clone,
 {
     pub(crate) fn join(group: &'g Group<K, V>, key: K) -> Self {
-        let (flight, hash, joined) = group.join(key);
-        let role = match joined {
-            Some(slot) => Role::Follower(slot),
-            None => Role::Leader,
+        let joined = group.join(key);
+        let (role, unused_key) = match joined.follower {
+            Some((slot, key)) => (Role::Follower(slot), Some(key)),
+            None => (Role::Leader, None),
         };
-        Self {
+        let call = Self {
             group,
-            flight,
-            hash,
+            flight: joined.flight,
+            hash: joined.hash,
             role,
-        }
+        };
+        // Registered first: if this `Drop` panics, dropping `call` deregisters.
+        drop(unused_key);
+        call
     }
 
     /// Drives the call: waits as a follower, or polls `fut` when leading.
@@ -78,8 +81,9 @@ where
             Ok(Poll::Ready(value)) => Poll::Ready(self.finish(value)),
             Err(payload) => {
                 self.role = Role::Finished;
-                self.group.remove(self.hash, &self.flight);
+                let removed = self.group.remove(self.hash, &self.flight);
                 self.flight.fail(panic_message(&*payload)).wake_all();
+                drop(removed);
                 panic::resume_unwind(payload)
             }
         }
@@ -87,9 +91,10 @@ where
 
     fn finish(&mut self, value: V) -> (V, bool) {
         // Out of the map first, so nobody joins a flight that has ended.
-        self.group.remove(self.hash, &self.flight);
+        let removed = self.group.remove(self.hash, &self.flight);
         if self.flight.followers() == 0 {
             self.role = Role::Finished;
+            drop(removed);
             return (value, false);
         }
         // If `clone` panics the role is still `Leader`, and dropping this call
@@ -98,6 +103,7 @@ where
         self.role = Role::Finished;
         let (wakers, shared_with_others) = self.flight.publish(shared);
         wakers.wake_all();
+        drop(removed);
         (value, shared_with_others)
     }
 }

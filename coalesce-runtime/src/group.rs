@@ -69,6 +69,20 @@ struct Entry<K, V> {
     flight: Arc<Flight<V>>,
 }
 
+/// A caller's place in a flight, as [`Group::join`] found it.
+pub(crate) struct Joined<K, V> {
+    pub(crate) flight: Arc<Flight<V>>,
+    pub(crate) hash: u64,
+    /// The follower's slot and its now unneeded key; `None` for a leader.
+    pub(crate) follower: Option<(usize, K)>,
+}
+
+/// An entry taken out of the map, held until it is safe to drop.
+#[must_use]
+pub(crate) struct Removed<K, V> {
+    _entry: Entry<K, V>,
+}
+
 impl<K, V> Group<K, V> {
     /// Creates an empty group. It allocates nothing until the first call.
     #[must_use]
@@ -91,15 +105,11 @@ impl<K, V> Group<K, V> {
 
     /// Removes `flight`'s entry if it is still the one in the map: a flight
     /// that was forgotten must not remove the flight that replaced it.
-    pub(crate) fn remove(&self, hash: u64, flight: &Arc<Flight<V>>) {
-        let removed = self
-            .flights
-            .lock()
-            .find_entry(hash, |entry| Arc::ptr_eq(&entry.flight, flight))
-            .ok()
-            .map(|entry| entry.remove().0);
-        // The key and the map's reference to the flight drop here, unlocked.
-        drop(removed);
+    ///
+    /// The entry comes back to be dropped by the caller once its followers are
+    /// settled, so a key whose `Drop` panics cannot leave them waiting.
+    pub(crate) fn remove(&self, hash: u64, flight: &Arc<Flight<V>>) -> Option<Removed<K, V>> {
+        take_entry(&mut self.flights.lock(), hash, flight)
     }
 
     /// The leader of `flight` went away before finishing: promote a follower,
@@ -114,10 +124,9 @@ impl<K, V> Group<K, V> {
                 }
             }
             HandOff::NoFollowers => {
-                let removed = flights
-                    .find_entry(hash, |entry| Arc::ptr_eq(&entry.flight, flight))
-                    .ok()
-                    .map(|entry| entry.remove().0);
+                // Under the same lock that saw no followers, so nobody joins
+                // a flight that no one leads.
+                let removed = take_entry(&mut flights, hash, flight);
                 drop(flights);
                 drop(removed);
             }
@@ -129,17 +138,21 @@ impl<K, V> Group<K, V>
 where
     K: Hash + Eq,
 {
-    /// Joins the flight for `key` as a follower (returning its slot), or opens
-    /// a new one as its leader (returning `None`).
-    pub(crate) fn join(&self, key: K) -> (Arc<Flight<V>>, u64, Option<usize>) {
+    /// Joins the flight for `key` as a follower, or opens a new one as its
+    /// leader. A follower's key comes back unused, to be dropped once the
+    /// caller is registered and can clean up after a panicking `Drop`.
+    pub(crate) fn join(&self, key: K) -> Joined<K, V> {
         let hash = self.hash(&key);
         let mut flights = self.flights.lock();
         if let Some(entry) = flights.find(hash, |entry| entry.key == key) {
             let flight = Arc::clone(&entry.flight);
             let slot = flight.register();
             drop(flights);
-            drop(key);
-            return (flight, hash, Some(slot));
+            return Joined {
+                flight,
+                hash,
+                follower: Some((slot, key)),
+            };
         }
         let flight = Arc::new(Flight::new());
         let entry = Entry {
@@ -148,7 +161,11 @@ where
             flight: Arc::clone(&flight),
         };
         flights.insert_unique(hash, entry, |entry| entry.hash);
-        (flight, hash, None)
+        Joined {
+            flight,
+            hash,
+            follower: None,
+        }
     }
 
     /// Detaches the in-flight execution for `key`, if any, and returns whether
@@ -247,6 +264,19 @@ where
         let mut call = Call::join(self, key);
         poll_fn(|cx| call.poll(cx, fut.as_mut())).await
     }
+}
+
+fn take_entry<K, V>(
+    flights: &mut HashTable<Entry<K, V>>,
+    hash: u64,
+    flight: &Arc<Flight<V>>,
+) -> Option<Removed<K, V>> {
+    flights
+        .find_entry(hash, |entry| Arc::ptr_eq(&entry.flight, flight))
+        .ok()
+        .map(|entry| Removed {
+            _entry: entry.remove().0,
+        })
 }
 
 impl<K, V> Default for Group<K, V> {

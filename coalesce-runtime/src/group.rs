@@ -224,7 +224,8 @@ where
     /// # Cancel safety
     ///
     /// Dropping the returned future is always safe. A dropped follower just
-    /// leaves. A dropped leader abandons its execution and promotes one follower,
+    /// leaves. A dropped leader drops `fut` (its execution is abandoned), then
+    /// promotes one follower,
     /// which runs its own `fut`; when no follower is left the entry is removed
     /// and the next call starts afresh. A leader that is kept alive but never
     /// polled again stalls its followers: drop it or keep polling it.
@@ -260,8 +261,10 @@ where
     where
         F: Future<Output = V>,
     {
-        let mut fut = pin!(fut);
         let mut call = Call::join(self, key);
+        // Declared after `call`, so it drops first: an abandoned body is gone
+        // before a follower is promoted to run its own.
+        let mut fut = pin!(fut);
         poll_fn(|cx| call.poll(cx, fut.as_mut())).await
     }
 }

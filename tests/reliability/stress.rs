@@ -1,0 +1,291 @@
+//! A seeded storm of callers over a few keys: bodies succeed, fail, panic or
+//! dawdle; callers are cancelled at random points; keys are forgotten at
+//! random. Invariants checked throughout:
+//!
+//! - per key, never more executions at once than one plus the `forget`s so far;
+//! - every caller that returns got a value from an execution of its own key
+//!   that overlapped its call, or the documented panic;
+//! - nothing hangs (a global deadline) and the map ends empty.
+//!
+//! The seed is printed; `COALESCE_STRESS_SEED=<seed>` replays a run (exactly
+//! on the current-thread runtime), `COALESCE_STRESS_CALLERS=<n>` makes a soak.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use coalesce::Group;
+use futures::future::{select, Either};
+
+use crate::support::within;
+
+const KEYS: usize = 5;
+
+/// xorshift64*: small, seedable, good enough to shuffle plans.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Outcome {
+    Value,
+    Error,
+    Panic,
+}
+
+#[derive(Clone, Copy)]
+struct Plan {
+    key: usize,
+    body_yields: u64,
+    outcome: Outcome,
+    /// Cancel the call after this many yields of the caller.
+    cancel_after: Option<u64>,
+    forget_first: bool,
+}
+
+impl Plan {
+    fn random(rng: &mut Rng) -> Self {
+        Self {
+            key: rng.below(KEYS as u64) as usize,
+            body_yields: rng.below(30),
+            outcome: match rng.below(10) {
+                0 => Outcome::Panic,
+                1 | 2 => Outcome::Error,
+                _ => Outcome::Value,
+            },
+            cancel_after: (rng.below(4) == 0).then(|| rng.below(20)),
+            forget_first: rng.below(25) == 0,
+        }
+    }
+}
+
+struct Execution {
+    key: usize,
+    start: u64,
+    end: Option<u64>,
+}
+
+#[derive(Default)]
+struct Ledger {
+    clock: AtomicU64,
+    executions: Mutex<Vec<Execution>>,
+    running: [AtomicUsize; KEYS],
+    forgets: [AtomicUsize; KEYS],
+}
+
+impl Ledger {
+    fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::SeqCst)
+    }
+
+    fn start(&self, key: usize) -> usize {
+        let forgets = self.forgets[key].load(Ordering::SeqCst);
+        let running = self.running[key].fetch_add(1, Ordering::SeqCst) + 1;
+        assert!(
+            running <= 1 + forgets,
+            "key {key}: {running} executions at once after {forgets} forgets"
+        );
+        let mut executions = self.executions.lock().unwrap();
+        executions.push(Execution {
+            key,
+            start: self.tick(),
+            end: None,
+        });
+        executions.len() - 1
+    }
+
+    fn end(&self, execution: usize) {
+        self.executions.lock().unwrap()[execution].end = Some(self.tick());
+    }
+
+    /// Checks that `execution` could have served a call for `key` that ran
+    /// from `called` to `returned`.
+    fn check(&self, execution: usize, key: usize, called: u64, returned: u64) {
+        let executions = self.executions.lock().unwrap();
+        let served = &executions[execution];
+        let end = served.end.expect("a delivered execution has ended");
+        assert_eq!(served.key, key, "a value crossed keys");
+        assert!(
+            served.start < returned && called < end && end < returned,
+            "execution {execution} ({}..{end}) did not overlap the call ({called}..{returned})",
+            served.start
+        );
+    }
+}
+
+/// Counts an execution as running until its body is dropped or returns.
+struct Running<'a>(&'a Ledger, usize);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running[self.1].fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+type Served = Result<usize, usize>;
+
+async fn body(ledger: Arc<Ledger>, plan: Plan) -> Served {
+    let _running = Running(&ledger, plan.key);
+    let execution = ledger.start(plan.key);
+    for _ in 0..plan.body_yields {
+        tokio::task::yield_now().await;
+    }
+    match plan.outcome {
+        Outcome::Panic => panic!("stress body panicked"),
+        Outcome::Value => {
+            ledger.end(execution);
+            Ok(execution)
+        }
+        Outcome::Error => {
+            ledger.end(execution);
+            Err(execution)
+        }
+    }
+}
+
+async fn yields(count: u64) {
+    for _ in 0..count {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    returned: usize,
+    cancelled: usize,
+    panicked: usize,
+}
+
+async fn storm(seed: u64, callers: usize) -> Tally {
+    let mut rng = Rng(seed | 1);
+    let group: Arc<Group<usize, Served>> = Arc::new(Group::new());
+    let ledger = Arc::new(Ledger::default());
+    let tasks: Vec<_> = (0..callers)
+        .map(|_| {
+            let plan = Plan::random(&mut rng);
+            let (group, ledger) = (group.clone(), ledger.clone());
+            tokio::spawn(async move {
+                if plan.forget_first {
+                    ledger.forgets[plan.key].fetch_add(1, Ordering::SeqCst);
+                    group.forget(&plan.key);
+                }
+                let called = ledger.tick();
+                let call = Box::pin(group.run(plan.key, body(ledger.clone(), plan)));
+                let served = match plan.cancel_after {
+                    None => Some(call.await),
+                    Some(count) => match select(call, Box::pin(yields(count))).await {
+                        Either::Left((served, _)) => Some(served),
+                        Either::Right(((), _)) => None,
+                    },
+                };
+                if let Some(Ok(execution) | Err(execution)) = served {
+                    ledger.check(execution, plan.key, called, ledger.tick());
+                }
+                served.is_some()
+            })
+        })
+        .collect();
+
+    let mut tally = Tally::default();
+    for task in tasks {
+        match within(task).await {
+            Ok(true) => tally.returned += 1,
+            Ok(false) => tally.cancelled += 1,
+            Err(error) => {
+                let payload = error.into_panic();
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|text| (*text).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                assert!(
+                    message.contains("stress body panicked"),
+                    "unexpected panic: {message}"
+                );
+                tally.panicked += 1;
+            }
+        }
+    }
+    assert_eq!(group.in_flight(), 0, "the map must end empty");
+    tally
+}
+
+fn seed() -> u64 {
+    std::env::var("COALESCE_STRESS_SEED")
+        .ok()
+        .and_then(|seed| seed.parse().ok())
+        .unwrap_or_else(|| {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+            now.as_secs() ^ u64::from(now.subsec_nanos())
+        })
+}
+
+fn callers() -> usize {
+    std::env::var("COALESCE_STRESS_CALLERS")
+        .ok()
+        .and_then(|callers| callers.parse().ok())
+        .unwrap_or(3_000)
+}
+
+/// Keeps the storm's hundreds of expected panics out of the test output;
+/// any other panic is still reported by the default hook.
+fn silence_expected_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let expected = [
+                info.payload().downcast_ref::<&str>().copied(),
+                info.payload().downcast_ref::<String>().map(String::as_str),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|message| message.contains("stress body panicked"));
+            if !expected {
+                report(info);
+            }
+        }));
+    });
+}
+
+fn run_storm(runtime: &tokio::runtime::Runtime, name: &str) {
+    let seed = seed();
+    eprintln!("{name}: stress seed {seed} (replay with COALESCE_STRESS_SEED={seed})");
+    silence_expected_panics();
+    let tally = runtime.block_on(storm(seed, callers()));
+    eprintln!("{name}: {tally:?}");
+    assert!(
+        tally.returned > 0 && tally.cancelled > 0 && tally.panicked > 0,
+        "{tally:?}"
+    );
+}
+
+#[test]
+fn storm_on_one_thread() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    run_storm(&runtime, "current-thread");
+}
+
+#[test]
+fn storm_on_two_worker_threads() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
+    run_storm(&runtime, "multi-thread");
+}

@@ -27,7 +27,7 @@ enum Outcome<V> {
     Running,
     /// `None` once the last follower took (or dropped) its share.
     Value(Option<SharedValue<V>>),
-    Panicked(Option<Arc<str>>),
+    Panicked(Option<std::sync::Arc<str>>),
 }
 
 enum Slot {
@@ -72,7 +72,7 @@ pub(crate) enum FollowerPoll<V> {
     /// The previous leader went away: run your own future and lead the others.
     Promoted,
     Value(SharedValue<V>),
-    Panicked(Option<Arc<str>>),
+    Panicked(Option<std::sync::Arc<str>>),
 }
 
 /// What a dropped follower leaves behind.
@@ -203,7 +203,7 @@ impl<V> Flight<V> {
     /// Records that the leader's body panicked and returns the followers to wake.
     pub(crate) fn fail(&self, message: Option<String>) -> Wakers {
         let mut state = self.state.lock();
-        state.outcome = Outcome::Panicked(message.map(Arc::from));
+        state.outcome = Outcome::Panicked(message.map(std::sync::Arc::from));
         state.drain_wakers()
     }
 

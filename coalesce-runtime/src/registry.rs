@@ -4,9 +4,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::OnceLock;
-
-use crate::sync::Mutex;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 type Shared = &'static (dyn Any + Send + Sync);
 
@@ -46,6 +44,7 @@ impl TypeMap {
             *self
                 .others
                 .lock()
+                .unwrap_or_else(PoisonError::into_inner)
                 .get_or_insert_with(HashMap::new)
                 .entry(id)
                 .or_insert_with(leak::<T>)

@@ -1,7 +1,15 @@
-//! The one place that names synchronization primitives, so a model checker
-//! can be swapped in later without touching the algorithm.
+//! The one place that names synchronization primitives: std normally, loom's
+//! models under `--cfg loom` (see `tests/loom.rs`).
 
-pub(crate) use std::sync::Arc;
+#[cfg(loom)]
+pub(crate) use loom::sync::{Arc, MutexGuard};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{Arc, MutexGuard};
+
+#[cfg(loom)]
+use loom::sync::Mutex as Inner;
+#[cfg(not(loom))]
+use std::sync::Mutex as Inner;
 
 /// A mutex whose lock never reports poisoning.
 ///
@@ -9,14 +17,21 @@ pub(crate) use std::sync::Arc;
 /// can run code that may panic (a key's `Eq`, a value's `Clone`), so a panic
 /// in one caller must not turn into a panic in every later caller.
 #[derive(Debug, Default)]
-pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
+pub(crate) struct Mutex<T>(Inner<T>);
 
 impl<T> Mutex<T> {
+    #[cfg(not(loom))]
     pub(crate) const fn new(value: T) -> Self {
-        Self(std::sync::Mutex::new(value))
+        Self(Inner::new(value))
     }
 
-    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+    /// loom's mutex cannot be built in a `const` context.
+    #[cfg(loom)]
+    pub(crate) fn new(value: T) -> Self {
+        Self(Inner::new(value))
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -1,0 +1,174 @@
+//! loom models of the runtime core: every interleaving of two callers (up to
+//! a preemption bound) around completion, cancellation, `forget` and panics.
+//! A lost wake-up shows up as a deadlock, which loom reports.
+//!
+//! Run with:
+//! `RUSTFLAGS="--cfg loom" cargo test -p coalesce-runtime --test loom --release`
+
+#![cfg(loom)]
+
+use std::future::{pending, poll_fn, Future};
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll, Waker};
+
+use coalesce_runtime::Group;
+use loom::future::block_on;
+use loom::sync::atomic::{AtomicUsize, Ordering};
+use loom::sync::Arc;
+use loom::thread;
+
+fn model(scenario: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(3);
+    }
+    builder.check(scenario);
+}
+
+/// Pending once, after asking to be polled again: a body briefly in flight.
+async fn yield_once() {
+    let mut yielded = false;
+    poll_fn(|cx| {
+        if std::mem::replace(&mut yielded, true) {
+            Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// Polls `fut` once, so a call registers as leader or follower.
+fn poll_once<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
+    fut.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+#[test]
+fn leader_and_follower_both_get_the_value() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let call = |group: Arc<Group<u8, u8>>, runs: Arc<AtomicUsize>| {
+            block_on(async move {
+                group
+                    .run(1, async {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        yield_once().await;
+                        7
+                    })
+                    .await
+            })
+        };
+        let other = thread::spawn({
+            let (group, runs) = (group.clone(), runs.clone());
+            move || call(group, runs)
+        });
+        assert_eq!(call(group.clone(), runs.clone()), 7);
+        assert_eq!(other.join().unwrap(), 7);
+        assert!((1..=2).contains(&runs.load(Ordering::SeqCst)));
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+#[test]
+fn leader_cancelled_while_a_follower_registers() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let cancelled = thread::spawn({
+            let group = group.clone();
+            move || {
+                // Pending as leader or follower, unless the other call finished
+                // within this one poll; then dropped either way.
+                let mut call = pin!(group.run(1, pending()));
+                let _ = poll_once(call.as_mut());
+            }
+        });
+        // Leads, follows and is promoted, or arrives after: always its own value.
+        assert_eq!(block_on(group.run(1, async { 2 })), 2);
+        cancelled.join().unwrap();
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+#[test]
+fn last_waiter_dropped_while_a_new_caller_arrives() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let abandoned = thread::spawn({
+            let group = group.clone();
+            move || {
+                let mut leader = Box::pin(group.run(1, pending()));
+                let mut follower = Box::pin(group.run(1, pending()));
+                let _ = poll_once(leader.as_mut());
+                let _ = poll_once(follower.as_mut());
+                drop(follower);
+                drop(leader);
+            }
+        });
+        // Never joins a dead flight: it gets its own value.
+        assert_eq!(block_on(group.run(1, async { 3 })), 3);
+        abandoned.join().unwrap();
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+#[test]
+fn forget_during_completion() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let leader = thread::spawn({
+            let group = group.clone();
+            move || {
+                block_on(group.run(1, async {
+                    yield_once().await;
+                    1
+                }))
+            }
+        });
+        group.forget(&1);
+        // Whichever registered first may have led both.
+        let value = block_on(group.run(1, async { 2 }));
+        assert!(matches!(value, 1 | 2));
+        assert!(matches!(leader.join().unwrap(), 1 | 2));
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+/// Runs `call`, catching a panic as its message.
+fn caught(call: impl Future<Output = u8>) -> Result<u8, String> {
+    panic::catch_unwind(AssertUnwindSafe(|| block_on(call))).map_err(|payload| {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned());
+        text.or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    })
+}
+
+#[test]
+fn panic_during_completion() {
+    panic::set_hook(Box::new(|_| {}));
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let panicking = thread::spawn({
+            let group = group.clone();
+            move || {
+                caught(group.run(1, async {
+                    yield_once().await;
+                    panic!("model panic")
+                }))
+            }
+        });
+        // Each call either ran (or followed) the calm body, or saw the panic.
+        let calm = caught(group.run(1, async { 5 }));
+        for outcome in [calm, panicking.join().unwrap()] {
+            match outcome {
+                Ok(value) => assert_eq!(value, 5),
+                Err(message) => assert!(message.contains("model panic"), "{message}"),
+            }
+        }
+        assert_eq!(group.in_flight(), 0);
+    });
+}

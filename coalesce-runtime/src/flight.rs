@@ -31,7 +31,9 @@ enum Outcome<V> {
 }
 
 enum Slot {
-    Vacant { next: Option<usize> },
+    Vacant {
+        next: Option<usize>,
+    },
     Waiting(Option<Waker>),
     /// Chosen to lead after the previous leader went away; it has not polled yet.
     Promoted,

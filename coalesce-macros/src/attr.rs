@@ -1,9 +1,11 @@
 //! Parses `#[coalesce(key = ..., group = ..., crate = ...)]` into [`Options`].
 
-use proc_macro2::{Ident, Span};
+use proc_macro2::Ident;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, LitStr, Path, Token};
+
+use crate::span::SpanRange;
 
 const VALID: &str = "`key`, `group`, `crate`";
 
@@ -11,7 +13,7 @@ const VALID: &str = "`key`, `group`, `crate`";
 #[derive(Default)]
 pub(crate) struct Options {
     /// `key = "EXPR"` or `key = EXPR`, with the span users should see errors at.
-    pub key: Option<(Expr, Span)>,
+    pub key: Option<(Expr, SpanRange)>,
     /// `group = PATH`: a user `static` `Group<K, V>`.
     pub group: Option<Path>,
     /// `crate = "path"` or `crate = path`: where the facade is.
@@ -73,13 +75,14 @@ fn set_once<T>(slot: &mut Option<T>, value: T, name: &Ident) -> syn::Result<()> 
 }
 
 /// `"EXPR"` parsed with `LitStr::parse` (errors point at the string), or a bare expression.
-fn parse_key(input: ParseStream) -> syn::Result<(Expr, Span)> {
+fn parse_key(input: ParseStream) -> syn::Result<(Expr, SpanRange)> {
     if input.peek(LitStr) {
         let lit = input.parse::<LitStr>()?;
-        Ok((lit.parse::<Expr>()?, lit.span()))
+        Ok((lit.parse::<Expr>()?, SpanRange::single(lit.span())))
     } else {
-        let span = input.span();
-        Ok((input.parse::<Expr>()?, span))
+        let expr = input.parse::<Expr>()?;
+        let span = SpanRange::of(&expr);
+        Ok((expr, span))
     }
 }
 

@@ -5,20 +5,20 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use crate::item::Function;
+use crate::span::SpanRange;
 use crate::validate::{GroupSource, Plan};
 
 /// Input:
 /// ```text
-/// #[attrs] vis async fn f(args) -> R { body }
+/// #[attrs] vis async fn f(a: &str, b: u64) -> R { body }
 /// ```
-/// Output: the same signature, with a body that computes the owned key,
-/// finds the function's group and runs the original body in it:
+/// Output: the same attributes and signature; only the body changes:
 /// ```text
-/// #[attrs] vis async fn f(args) -> R {
-///     let key = { use ToKey as _; key((a.__coalesce_to_key(), b.__coalesce_to_key())) };
-///     output::<R>();
-///     let group = { static GROUPS: TypeMap = TypeMap::new(); group(&GROUPS, tag, &key) };
-///     Group::run(group, key, async move { fake_return_edge; body }).await
+/// #[attrs] vis async fn f(a: &str, b: u64) -> R {
+///     let key = { use ToKey as _; (a.__coalesce_to_key(), b.__coalesce_to_key()) };
+///     let future = async move { fake_return_edge; body };
+///     let verdict = all(require_key_*(probe(&key)), require_output_*(probe_output(&future)));
+///     verdict.run(&STATIC_MAP, tag, key, future).await
 /// }
 /// ```
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
@@ -29,24 +29,31 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let private = quote!(#krate::__private);
     // Mixed-site names: a parameter called `key` or `group` cannot see or shadow them.
     let key = Ident::new("coalesce_key", Span::mixed_site());
-    let group = Ident::new("coalesce_group", Span::mixed_site());
+    let future = Ident::new("coalesce_future", Span::mixed_site());
+    let verdict = Ident::new("coalesce_verdict", Span::mixed_site());
 
     let key_value = key_value(plan, &private);
-    let output_check = plan.output.as_ref().map(|output| {
-        quote_spanned! {output.span()=>
-            #private::output::<#output>();
-        }
-    });
-    let group_value = group_value(plan, &private, &key);
     let body = async_body(plan);
+    let verdict_value = verdict_value(plan, &private, &key, &future);
+    let groups = Ident::new("COALESCE_GROUPS", Span::mixed_site());
+    // First in the body: an item after statements trips `items_after_statements`.
+    let map = matches!(plan.group, GroupSource::PerFunction { .. })
+        .then(|| quote!(static #groups: #private::TypeMap = #private::TypeMap::new();));
+    let tag = Ident::new("coalesce_tag", Span::mixed_site());
+    let tag_value = tag_value(plan, &private, &tag);
+    // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
+    let run = run(plan, &groups, [&verdict, &tag, &key, &future]);
+    let run = respan_first(run, plan.key.span);
 
     quote! {
         #(#attrs)*
         #vis #sig {
+            #map
             let #key = #key_value;
-            #output_check
-            let #group = #group_value;
-            #private::Group::run(#group, #key, #body).await
+            #tag_value
+            let #future = #body;
+            let #verdict = #verdict_value;
+            #run.await
         }
     }
 }
@@ -59,34 +66,11 @@ fn key_value(plan: &Plan<'_>, private: &TokenStream) -> TokenStream {
             (#element).__coalesce_to_key()
         }
     });
-    let value = if key.tuple {
-        quote!((#(#elements,)*))
+    if key.tuple {
+        let import = (!key.elements.is_empty()).then(|| quote!(use #private::ToKey as _;));
+        quote!({ #import (#(#elements,)*) })
     } else {
-        quote!(#(#elements)*)
-    };
-    let import = (!key.elements.is_empty()).then(|| quote!(use #private::ToKey as _;));
-    let checked = quote_spanned! {key.span=>
-        #private::key(#value)
-    };
-    quote!({ #import #checked })
-}
-
-/// The user's static, or the function's own group out of a static map.
-fn group_value(plan: &Plan<'_>, private: &TokenStream, key: &Ident) -> TokenStream {
-    match &plan.group {
-        GroupSource::User(path) => quote!(&#path),
-        GroupSource::PerFunction { types, values } => {
-            let groups = Ident::new("COALESCE_GROUPS", Span::mixed_site());
-            let values = values.iter().map(|value| quote!(#private::type_of(#value)));
-            quote! {{
-                static #groups: #private::TypeMap = #private::TypeMap::new();
-                #private::group(
-                    &#groups,
-                    (#(::core::marker::PhantomData::<#types>,)* #(#values,)*),
-                    &#key,
-                )
-            }}
-        }
+        quote!({ use #private::ToKey as _; #(#elements)* })
     }
 }
 
@@ -116,4 +100,98 @@ fn async_body(plan: &Plan<'_>) -> TokenStream {
         body.to_tokens(tokens);
     });
     quote!(async move #block)
+}
+
+/// One probe and one assertion per bound, each spanned where the user can
+/// fix it: the key's bounds on the key, the output's on the return type.
+fn verdict_value(
+    plan: &Plan<'_>,
+    private: &TokenStream,
+    key: &Ident,
+    future: &Ident,
+) -> TokenStream {
+    let key_probe = Ident::new("coalesce_key_probe", Span::mixed_site());
+    let output_probe = Ident::new("coalesce_output_probe", Span::mixed_site());
+    // The answer's tokens start at the first and end at the last token of
+    // the user's key or return type, so the error underlines all of it.
+    let require = |span: SpanRange, probe: &Ident, check: &str, method: &str| {
+        let check = Ident::new(check, span.first);
+        let method = Ident::new(method, span.first);
+        let receiver = quote_spanned!(span.first=> (&#probe));
+        let arguments = quote_spanned!(span.last=> ());
+        quote_spanned! {span.first=>
+            #private::#check(&#probe, #receiver.#method #arguments)
+        }
+    };
+    let hash_eq = require(
+        plan.key.span,
+        &key_probe,
+        "require_key_hash_eq",
+        "__coalesce_hash_eq",
+    );
+    let send_sync = require(
+        plan.key.span,
+        &key_probe,
+        "require_key_send_sync",
+        "__coalesce_send_sync",
+    );
+    let clone = require(
+        plan.output_span,
+        &output_probe,
+        "require_output_clone",
+        "__coalesce_clone",
+    );
+    let send = require(
+        plan.output_span,
+        &output_probe,
+        "require_output_send",
+        "__coalesce_send",
+    );
+    quote! {{
+        use #private::{ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _, ProbeSendSync as _};
+        let #key_probe = #private::probe(&#key);
+        let #output_probe = #private::probe_output(&#future);
+        #private::all(
+            #private::all(#hash_eq, #send_sync),
+            #private::all(#clone, #send),
+        )
+    }}
+}
+
+/// The function's type parameters (and `Self`, and the types of `impl Trait`
+/// arguments), taken before the body moves the arguments.
+fn tag_value(plan: &Plan<'_>, private: &TokenStream, tag: &Ident) -> Option<TokenStream> {
+    let GroupSource::PerFunction { types, values } = &plan.group else {
+        return None;
+    };
+    let values = values.iter().map(|value| quote!(#private::type_of(#value)));
+    Some(quote! {
+        let #tag = (#(::core::marker::PhantomData::<#types>,)* #(#values,)*);
+    })
+}
+
+/// Runs in the user's static, or in the function's own group out of a static map.
+fn run(plan: &Plan<'_>, groups: &Ident, [verdict, tag, key, future]: [&Ident; 4]) -> TokenStream {
+    match &plan.group {
+        GroupSource::User(path) => quote! {
+            #verdict.run_in(&#path, #key, #future)
+        },
+        GroupSource::PerFunction { .. } => quote! {
+            #verdict.run(&#groups, #tag, #key, #future)
+        },
+    }
+}
+
+/// `tokens` with the first token spanned at `span.first`, so the compiler
+/// points at the user's key when it reports on the whole expression.
+fn respan_first(tokens: TokenStream, span: SpanRange) -> TokenStream {
+    let mut tokens = tokens.into_iter();
+    let mut out = TokenStream::new();
+    if let Some(mut first) = tokens.next() {
+        // Keep the token's hygiene (a mixed-site local), move only its location.
+        first.set_span(first.span().located_at(span.first));
+        out.extend([first]);
+    }
+    out.extend(tokens);
+    out
 }

@@ -6,6 +6,7 @@
 mod attr;
 mod expand;
 mod item;
+mod span;
 mod validate;
 
 use proc_macro::TokenStream;

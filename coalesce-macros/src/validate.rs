@@ -12,6 +12,7 @@ use syn::{
 
 use crate::attr::Options;
 use crate::item::{Body, Function};
+use crate::span::SpanRange;
 
 /// Everything `expand` needs, already checked.
 pub(crate) struct Plan<'a> {
@@ -21,8 +22,9 @@ pub(crate) struct Plan<'a> {
     pub group: GroupSource,
     /// The return type for the fake return edge, `impl Trait` erased to `_`.
     pub fake_return: Type,
-    /// The return type to assert `Clone + Send + 'static` on, when it can be named.
-    pub output: Option<Type>,
+    /// Where errors about the output's bounds point: the return type, or the
+    /// function's name when there is none.
+    pub output_span: SpanRange,
     pub body: &'a Body,
 }
 
@@ -30,7 +32,7 @@ pub(crate) struct Plan<'a> {
 pub(crate) struct Key {
     pub elements: Vec<Expr>,
     pub tuple: bool,
-    pub span: Span,
+    pub span: SpanRange,
 }
 
 pub(crate) enum GroupSource {
@@ -100,7 +102,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
                 .map(|ident| Expr::Verbatim(ident.to_token_stream()))
                 .collect(),
             tuple: arguments.len() != 1,
-            span: sig.paren_token.span.join(),
+            span: SpanRange::single(sig.paren_token.span.join()),
         },
     };
 
@@ -109,7 +111,11 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         None => tag(function, &mut errors),
     };
 
-    let (fake_return, output) = return_types(&sig.output);
+    let fake_return = fake_return(&sig.output);
+    let output_span = match &sig.output {
+        ReturnType::Default => SpanRange::single(name.span()),
+        ReturnType::Type(_, ty) => SpanRange::of(ty),
+    };
     let body = match (&function.body, errors.0) {
         (_, Some(error)) => return Err(error),
         (Some(body), None) => body,
@@ -122,7 +128,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         key,
         group,
         fake_return,
-        output,
+        output_span,
         body,
     })
 }
@@ -226,7 +232,7 @@ fn check_key_names(
 }
 
 /// `(a, b)` is converted element by element; anything else as one value.
-fn split_key(expr: Expr, span: Span) -> Key {
+fn split_key(expr: Expr, span: SpanRange) -> Key {
     match expr {
         Expr::Tuple(tuple) => Key {
             elements: tuple.elems.into_iter().collect(),
@@ -350,33 +356,27 @@ fn find_impl_trait(ty: &Type) -> Option<&syn::TypeImplTrait> {
     find.0
 }
 
-/// The fake return edge's type (`impl Trait` erased, as tracing does), and
-/// the type to assert the output bounds on when it names no `impl Trait`.
-fn return_types(output: &ReturnType) -> (Type, Option<Type>) {
-    struct Erase(bool);
+/// The fake return edge's type: the return type with `impl Trait` erased to
+/// `_`, as tracing does, since `let x: impl Trait` is not allowed.
+fn fake_return(output: &ReturnType) -> Type {
+    struct Erase;
     impl VisitMut for Erase {
         fn visit_type_mut(&mut self, ty: &mut Type) {
             if let Type::ImplTrait(impl_trait) = ty {
                 *ty = Type::Infer(syn::TypeInfer {
                     underscore_token: syn::Token![_](impl_trait.impl_token.span),
                 });
-                self.0 = true;
                 return;
             }
             visit_mut::visit_type_mut(self, ty);
         }
     }
     match output {
-        ReturnType::Default => {
-            let unit: Type = syn::parse_quote!(());
-            (unit.clone(), Some(unit))
-        }
+        ReturnType::Default => syn::parse_quote!(()),
         ReturnType::Type(_, ty) => {
             let mut erased = (**ty).clone();
-            let mut erase = Erase(false);
-            erase.visit_type_mut(&mut erased);
-            let output = (!erase.0).then(|| (**ty).clone());
-            (erased, output)
+            Erase.visit_type_mut(&mut erased);
+            erased
         }
     }
 }

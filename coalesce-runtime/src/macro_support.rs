@@ -5,22 +5,31 @@
 //! 1. `(EXPR).__coalesce_to_key()` for each key element, with [`ToKey`] in
 //!    scope, so method-call autoref turns `&str` into `String` without moving
 //!    the argument;
-//! 2. [`key`] and [`output`], spanned on the user's key and return type, so a
-//!    missing bound is reported there with a message that says the fix;
-//! 3. [`group`] to pick the function's own `Group<K, V>` out of a `static`
-//!    [`TypeMap`], then `Group::run`.
+//! 2. `async move { body }`, the future every caller brings;
+//! 3. one [`probe`] per bound of the key and of the output, each answering
+//!    [`Yes`] or [`No`] without failing, then one `require_*` call per bound,
+//!    spanned on the user's key or return type, which fails for `No` with a
+//!    message that says the fix;
+//! 4. [`Yes::run`] (or [`Yes::run_in`] for `group = PATH`), which picks the
+//!    function's own `Group<K, V>` out of a `static` [`TypeMap`] and runs.
+//!
+//! When a bound is missing the verdict is [`No`], whose `run` has no bounds:
+//! the user sees one error per missing bound, not a cascade from `Group`.
 
+mod probe;
+
+use std::future::Future;
 use std::hash::Hash;
-use std::marker::PhantomData;
 
 pub use crate::group::Group;
 pub use crate::registry::TypeMap;
+pub use probe::*;
 
 /// Turns a borrowed key expression into the owned key stored in the map.
 ///
-/// Called as `(EXPR).__coalesce_to_key()`: method resolution tries `&str`'s
-/// own type first (`str` → `String`, `[T]` → `Vec<T>`, `&T` → `T`) and
-/// autorefs a place (`user.name`, `id`) instead of moving it.
+/// Called as `(EXPR).__coalesce_to_key()`: method resolution tries the
+/// referent's own impl first (`str` → `String`, `[T]` → `Vec<T>`, `&T` → `T`)
+/// and autorefs a place (`user.name`, `id`) instead of moving it.
 pub trait ToKey {
     /// The owned key.
     type Key;
@@ -37,71 +46,67 @@ impl<T: ?Sized + ToOwned> ToKey for T {
     }
 }
 
-/// `Hash + Eq`, with an error message for `#[coalesce]` keys.
-#[diagnostic::on_unimplemented(
-    message = "the `#[coalesce]` key `{Self}` is not `Hash + Eq`",
-    label = "this key must be `Hash + Eq` to find concurrent calls with an equal key",
-    note = "derive `Hash, PartialEq, Eq` for it, or pick a key that is (`key = \"user.id\"`)"
-)]
-pub trait KeyHashEq: Hash + Eq {}
+/// Every bound holds: the call really runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Yes;
 
-impl<T: Hash + Eq> KeyHashEq for T {}
+/// Some bound is missing and has been reported; nothing here ever runs.
+#[derive(Clone, Copy, Debug)]
+pub struct No;
 
-/// `Send + Sync`, with an error message for `#[coalesce]` keys.
-#[diagnostic::on_unimplemented(
-    message = "the `#[coalesce]` key `{Self}` cannot be shared between threads",
-    label = "this key must be `Send + Sync`: it is stored in a map every caller reads",
-    note = "use a key made of owned, thread-safe values (`String`, integers, `Arc<T>`)"
-)]
-pub trait KeySendSync: Send + Sync {}
+impl Yes {
+    /// Runs `fut` in the function's own group, one per `(Tag, K, V)`.
+    pub fn run<Tag, K, V, F>(
+        self,
+        map: &'static TypeMap,
+        _tag: Tag,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = V>
+    where
+        Tag: 'static,
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + 'static,
+        F: Future<Output = V>,
+    {
+        map.get::<Tag, Group<K, V>>().run(key, fut)
+    }
 
-impl<T: Send + Sync> KeySendSync for T {}
-
-/// `Clone`, with an error message for the output of a `#[coalesce]` fn.
-#[diagnostic::on_unimplemented(
-    message = "the output of a `#[coalesce]` fn, `{Self}`, is not `Clone`",
-    label = "every caller waiting on the same key receives a clone of this value",
-    note = "wrap the error in `Arc`: return `Result<T, Arc<E>>` and write `.map_err(Arc::new)`"
-)]
-pub trait OutputClone: Clone {}
-
-impl<T: Clone> OutputClone for T {}
-
-/// `Send`, with an error message for the output of a `#[coalesce]` fn.
-#[diagnostic::on_unimplemented(
-    message = "the output of a `#[coalesce]` fn, `{Self}`, cannot be sent between threads",
-    label = "this value is handed to callers that may run on other threads",
-    note = "use thread-safe types in the output (`Arc` instead of `Rc`, `Mutex` instead of `RefCell`)"
-)]
-pub trait OutputSend: Send {}
-
-impl<T: Send> OutputSend for T {}
-
-/// Checks the key's bounds where the user wrote the key.
-#[inline]
-pub fn key<K: KeyHashEq + KeySendSync + 'static>(key: K) -> K {
-    key
+    /// Runs `fut` in the user's `group = PATH`, a `static`.
+    pub fn run_in<K, V, F>(
+        self,
+        group: &'static Group<K, V>,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = V>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + 'static,
+        F: Future<Output = V>,
+    {
+        group.run(key, fut)
+    }
 }
 
-/// Checks the output's bounds where the user wrote the return type.
-#[inline]
-pub fn output<V: OutputClone + OutputSend + 'static>() {}
+impl No {
+    /// Never runs: a `require_*` call already failed to compile.
+    pub fn run<Tag, K, V, F>(
+        self,
+        _map: &'static TypeMap,
+        _tag: Tag,
+        _key: K,
+        _fut: F,
+    ) -> impl Future<Output = V> {
+        std::future::pending()
+    }
 
-/// A type-level stand-in for a value, to tag the map with the type of an
-/// `impl Trait` argument, which the macro cannot name.
-#[inline]
-pub fn type_of<T: ?Sized>(_: &T) -> PhantomData<T> {
-    PhantomData
-}
-
-/// The function's own group for key type `K` (inferred from `key`) and
-/// output `V`, distinct for every `Tag` (the function's type parameters).
-#[inline]
-pub fn group<Tag, K, V>(map: &'static TypeMap, _tag: Tag, _key: &K) -> &'static Group<K, V>
-where
-    Tag: 'static,
-    K: KeyHashEq + KeySendSync + 'static,
-    V: OutputClone + OutputSend + 'static,
-{
-    map.get::<Tag, Group<K, V>>()
+    /// Never runs: a `require_*` call already failed to compile.
+    pub fn run_in<K, V, F>(
+        self,
+        _group: &'static Group<K, V>,
+        _key: K,
+        _fut: F,
+    ) -> impl Future<Output = V> {
+        std::future::pending()
+    }
 }

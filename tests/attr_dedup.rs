@@ -126,7 +126,10 @@ async fn a_repository_method_runs_once_for_concurrent_equal_keys() {
         repo.gate.notify_one();
     };
     let (a, b, ()) = within(async { tokio::join!(a, b, release) }).await;
-    assert_eq!((a.as_deref(), b.as_deref()), (Some("user 7"), Some("user 7")));
+    assert_eq!(
+        (a.as_deref(), b.as_deref()),
+        (Some("user 7"), Some("user 7"))
+    );
     assert_eq!(repo.queries.load(Ordering::SeqCst), 1);
 }
 

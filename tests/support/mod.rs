@@ -58,6 +58,8 @@ impl<F: Future> Future for FirstPoll<F> {
 /// Waits until every receiver has fired.
 pub async fn all_polled(receivers: Vec<oneshot::Receiver<()>>) {
     for receiver in receivers {
-        within(receiver).await.expect("a polled future was dropped first");
+        within(receiver)
+            .await
+            .expect("a polled future was dropped first");
     }
 }

@@ -32,13 +32,21 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let future = Ident::new("coalesce_future", Span::mixed_site());
     let verdict = Ident::new("coalesce_verdict", Span::mixed_site());
 
-    let key_value = key_value(plan, &private);
+    let key_statement = key_statement(plan, &private, &key);
     let body = async_body(plan);
     let verdict_value = verdict_value(plan, &private, &key, &future);
-    let groups = Ident::new("COALESCE_GROUPS", Span::mixed_site());
-    // First in the body: an item after statements trips `items_after_statements`.
-    let map = matches!(plan.group, GroupSource::PerFunction { .. })
-        .then(|| quote!(static #groups: #private::TypeMap = #private::TypeMap::new();));
+    let groups = Ident::new("coalesce_groups", Span::mixed_site());
+    // Hygiene does not hide items, so the static lives in a block of its own
+    // where it cannot shadow a user item of the same name in the body.
+    let map = matches!(plan.group, GroupSource::PerFunction { .. }).then(|| {
+        let map = Ident::new("COALESCE_GROUPS", Span::mixed_site());
+        quote! {
+            let #groups: &'static #private::TypeMap = {
+                static #map: #private::TypeMap = #private::TypeMap::new();
+                &#map
+            };
+        }
+    });
     let tag = Ident::new("coalesce_tag", Span::mixed_site());
     let tag_value = tag_value(plan, &private, &tag);
     // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
@@ -49,7 +57,7 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
         #(#attrs)*
         #vis #sig {
             #map
-            let #key = #key_value;
+            #key_statement
             #tag_value
             let #future = #body;
             let #verdict = #verdict_value;
@@ -58,19 +66,31 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     }
 }
 
-/// Each element borrowed and converted (`&str` → `String`), never moved.
-fn key_value(plan: &Plan<'_>, private: &TokenStream) -> TokenStream {
-    let key = &plan.key;
-    let elements = key.elements.iter().map(|element| {
+/// `let key = ...;`: each element borrowed and converted (`&str` → `String`),
+/// never moved.
+fn key_statement(plan: &Plan<'_>, private: &TokenStream, key: &Ident) -> TokenStream {
+    let elements = &plan.key.elements;
+    if elements.is_empty() {
+        return quote! {
+            #[allow(clippy::let_unit_value)]
+            let #key = ();
+        };
+    }
+    let converted = elements.iter().map(|element| {
         quote_spanned! {element.span()=>
             (#element).__coalesce_to_key()
         }
     });
-    if key.tuple {
-        let import = (!key.elements.is_empty()).then(|| quote!(use #private::ToKey as _;));
-        quote!({ #import (#(#elements,)*) })
+    let value = if plan.key.tuple {
+        quote!((#(#converted,)*))
     } else {
-        quote!({ use #private::ToKey as _; #(#elements)* })
+        quote!(#(#converted)*)
+    };
+    quote! {
+        let #key = {
+            use #private::ToKey as _;
+            #value
+        };
     }
 }
 
@@ -177,7 +197,7 @@ fn run(plan: &Plan<'_>, groups: &Ident, [verdict, tag, key, future]: [&Ident; 4]
             #verdict.run_in(&#path, #key, #future)
         },
         GroupSource::PerFunction { .. } => quote! {
-            #verdict.run(&#groups, #tag, #key, #future)
+            #verdict.run(#groups, #tag, #key, #future)
         },
     }
 }

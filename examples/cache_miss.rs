@@ -119,7 +119,9 @@ pub async fn burst(requests: usize, keys: &[&str], coalesced: bool) -> Burst {
         })
         .collect();
     for read in reads {
-        read.await.expect("no read panics").expect("every key has a value");
+        read.await
+            .expect("no read panics")
+            .expect("every key has a value");
     }
     Burst {
         source_calls: source.calls(),
@@ -137,11 +139,11 @@ async fn main() {
     ];
     println!("{REQUESTS} concurrent reads on a cold cache, in front of a source that serves");
     println!("10 lookups at a time, 10 ms each\n");
+    println!("{:<22} {:>18} {:>18}", "", "source calls", "wall time");
     println!(
-        "{:<22} {:>18} {:>18}",
-        "", "source calls", "wall time"
+        "{:<22} {:>9}{:>9} {:>9}{:>9}",
+        "workload", "without", "with", "without", "with"
     );
-    println!("{:<22} {:>9}{:>9} {:>9}{:>9}", "workload", "without", "with", "without", "with");
     for (workload, keys) in [("one hot key", &one_key[..]), ("ten keys", &ten_keys[..])] {
         let without = burst(REQUESTS, keys, false).await;
         let with = burst(REQUESTS, keys, true).await;

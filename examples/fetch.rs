@@ -124,24 +124,35 @@ pub async fn wave(
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let upstream = Upstream::start().await?;
     let client = Client::new();
-    let urls: Vec<_> = (1..=3).map(|id| upstream.url(&format!("/items/{id}"))).collect();
+    let urls: Vec<_> = (1..=3)
+        .map(|id| upstream.url(&format!("/items/{id}")))
+        .collect();
 
     println!("The upstream answers after 100 ms; each wave is 1,000 concurrent fetches of 3 URLs.");
     for number in 1..=2 {
         let before = upstream.hits();
         let results = wave(&client, &upstream, &urls, 1_000, Duration::from_millis(100)).await;
         let ok = results.iter().filter(|result| result.is_ok()).count();
-        println!("  wave {number}: {ok} fetches succeeded, the server saw {} requests", upstream.hits() - before);
+        println!(
+            "  wave {number}: {ok} fetches succeeded, the server saw {} requests",
+            upstream.hits() - before
+        );
     }
 
     let before = upstream.hits();
     let broken = [upstream.url("/broken")];
     let results = wave(&client, &upstream, &broken, 100, Duration::from_millis(100)).await;
-    let errors = results.iter().filter_map(|result| result.as_ref().err()).collect::<Vec<_>>();
+    let errors = results
+        .iter()
+        .filter_map(|result| result.as_ref().err())
+        .collect::<Vec<_>>();
     println!(
         "  a broken URL: {} callers got `{}`, the server saw {} requests",
         errors.len(),
-        errors.first().map(|error| error.to_string()).unwrap_or_default(),
+        errors
+            .first()
+            .map(|error| error.to_string())
+            .unwrap_or_default(),
         upstream.hits() - before
     );
     Ok(())

@@ -106,7 +106,8 @@ impl TempDatabase {
 
     /// Creates the file with a `users` table of 100 users.
     pub async fn create_and_seed(&self) -> Result<(), sqlx::Error> {
-        let mut connection = SqliteConnection::connect_with(&self.options().create_if_missing(true)).await?;
+        let mut connection =
+            SqliteConnection::connect_with(&self.options().create_if_missing(true)).await?;
         sqlx::query("create table users (id integer primary key, name text not null, email text not null unique)")
             .execute(&mut connection)
             .await?;
@@ -155,7 +156,7 @@ pub async fn release(mut writer: SqliteConnection) -> Result<(), sqlx::Error> {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), sqlx::Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let database = TempDatabase::new("repository-example");
     database.create_and_seed().await?;
     let repo = Arc::new(UserRepo::new(database.pool(Duration::from_secs(5))));

@@ -45,6 +45,9 @@
 
 pub use coalesce_runtime::{run, Group};
 
+#[doc(inline)]
+pub use coalesce_macros::coalesce;
+
 /// The contract between the code `#[coalesce]` generates and the runtime.
 /// Not a public API: it changes without notice.
 #[doc(hidden)]

@@ -1,0 +1,217 @@
+//! Emits the coalesced function from a checked [`Plan`]. Nothing here can fail.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+
+use crate::item::Function;
+use crate::span::SpanRange;
+use crate::validate::{GroupSource, Plan};
+
+/// Input:
+/// ```text
+/// #[attrs] vis async fn f(a: &str, b: u64) -> R { body }
+/// ```
+/// Output: the same attributes and signature; only the body changes:
+/// ```text
+/// #[attrs] vis async fn f(a: &str, b: u64) -> R {
+///     let key = { use ToKey as _; (a.__coalesce_to_key(), b.__coalesce_to_key()) };
+///     let future = async move { fake_return_edge; body };
+///     let verdict = all(require_key_*(probe(&key)), require_output_*(probe_output(&future)));
+///     verdict.run(&STATIC_MAP, tag, key, future).await
+/// }
+/// ```
+pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
+    let Function {
+        attrs, vis, sig, ..
+    } = function;
+    let krate = &plan.krate;
+    let private = quote!(#krate::__private);
+    // Mixed-site names: a parameter called `key` or `group` cannot see or shadow them.
+    let key = Ident::new("coalesce_key", Span::mixed_site());
+    let future = Ident::new("coalesce_future", Span::mixed_site());
+    let verdict = Ident::new("coalesce_verdict", Span::mixed_site());
+
+    let key_statement = key_statement(plan, &private, &key);
+    let body = async_body(plan);
+    let verdict_value = verdict_value(plan, &private, &key, &future);
+    let groups = Ident::new("coalesce_groups", Span::mixed_site());
+    // Hygiene does not hide items, so the static lives in a block of its own
+    // where it cannot shadow a user item of the same name in the body.
+    let map = matches!(plan.group, GroupSource::PerFunction { .. }).then(|| {
+        let map = Ident::new("COALESCE_GROUPS", Span::mixed_site());
+        quote! {
+            let #groups: &'static #private::TypeMap = {
+                static #map: #private::TypeMap = #private::TypeMap::new();
+                &#map
+            };
+        }
+    });
+    let tag = Ident::new("coalesce_tag", Span::mixed_site());
+    let tag_value = tag_value(plan, &private, &tag);
+    // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
+    let run = run(plan, &groups, [&verdict, &tag, &key, &future]);
+    let run = respan_first(run, plan.key.span);
+
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            #map
+            #key_statement
+            #tag_value
+            let #future = #body;
+            let #verdict = #verdict_value;
+            #run.await
+        }
+    }
+}
+
+/// `let key = ...;`: each element borrowed and converted (`&str` → `String`),
+/// never moved.
+fn key_statement(plan: &Plan<'_>, private: &TokenStream, key: &Ident) -> TokenStream {
+    let elements = &plan.key.elements;
+    if elements.is_empty() {
+        return quote! {
+            #[allow(clippy::let_unit_value)]
+            let #key = ();
+        };
+    }
+    let converted = elements.iter().map(|element| {
+        quote_spanned! {element.span()=>
+            (#element).__coalesce_to_key()
+        }
+    });
+    let value = if plan.key.tuple {
+        quote!((#(#converted,)*))
+    } else {
+        quote!(#(#converted)*)
+    };
+    quote! {
+        let #key = {
+            use #private::ToKey as _;
+            #value
+        };
+    }
+}
+
+/// The original body in an `async move` block whose output type is pinned to
+/// the function's return type by a fake return edge (as `tracing` does), so
+/// `?` converts errors and `return` returns exactly as before.
+fn async_body(plan: &Plan<'_>) -> TokenStream {
+    let fake_return = &plan.fake_return;
+    let fake = Ident::new("coalesce_fake_return", Span::mixed_site());
+    let edge = quote_spanned! {fake_return.span()=>
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::unreachable
+        )]
+        if false {
+            let #fake: #fake_return = loop {};
+            return #fake;
+        }
+    };
+    let body = &plan.body.tokens;
+    let mut block = TokenStream::new();
+    plan.body.brace.surround(&mut block, |tokens| {
+        edge.to_tokens(tokens);
+        body.to_tokens(tokens);
+    });
+    quote!(async move #block)
+}
+
+/// One probe and one assertion per bound, each spanned where the user can
+/// fix it: the key's bounds on the key, the output's on the return type.
+fn verdict_value(
+    plan: &Plan<'_>,
+    private: &TokenStream,
+    key: &Ident,
+    future: &Ident,
+) -> TokenStream {
+    let key_probe = Ident::new("coalesce_key_probe", Span::mixed_site());
+    let output_probe = Ident::new("coalesce_output_probe", Span::mixed_site());
+    // The answer's tokens start at the first and end at the last token of
+    // the user's key or return type, so the error underlines all of it.
+    let require = |span: SpanRange, probe: &Ident, check: &str, method: &str| {
+        let check = Ident::new(check, span.first);
+        let method = Ident::new(method, span.first);
+        let receiver = quote_spanned!(span.first=> (&#probe));
+        let arguments = quote_spanned!(span.last=> ());
+        quote_spanned! {span.first=>
+            #private::#check(&#probe, #receiver.#method #arguments)
+        }
+    };
+    let hash_eq = require(
+        plan.key.span,
+        &key_probe,
+        "require_key_hash_eq",
+        "__coalesce_hash_eq",
+    );
+    let send_sync = require(
+        plan.key.span,
+        &key_probe,
+        "require_key_send_sync",
+        "__coalesce_send_sync",
+    );
+    let clone = require(
+        plan.output_span,
+        &output_probe,
+        "require_output_clone",
+        "__coalesce_clone",
+    );
+    let send = require(
+        plan.output_span,
+        &output_probe,
+        "require_output_send",
+        "__coalesce_send",
+    );
+    quote! {{
+        use #private::{ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _, ProbeSendSync as _};
+        let #key_probe = #private::probe(&#key);
+        let #output_probe = #private::probe_output(&#future);
+        #private::all(
+            #private::all(#hash_eq, #send_sync),
+            #private::all(#clone, #send),
+        )
+    }}
+}
+
+/// The function's type parameters (and `Self`, and the types of `impl Trait`
+/// arguments), taken before the body moves the arguments.
+fn tag_value(plan: &Plan<'_>, private: &TokenStream, tag: &Ident) -> Option<TokenStream> {
+    let GroupSource::PerFunction { types, values } = &plan.group else {
+        return None;
+    };
+    let values = values.iter().map(|value| quote!(#private::type_of(#value)));
+    Some(quote! {
+        let #tag = (#(::core::marker::PhantomData::<#types>,)* #(#values,)*);
+    })
+}
+
+/// Runs in the user's static, or in the function's own group out of a static map.
+fn run(plan: &Plan<'_>, groups: &Ident, [verdict, tag, key, future]: [&Ident; 4]) -> TokenStream {
+    match &plan.group {
+        GroupSource::User(path) => quote! {
+            #verdict.run_in(&#path, #key, #future)
+        },
+        GroupSource::PerFunction { .. } => quote! {
+            #verdict.run(#groups, #tag, #key, #future)
+        },
+    }
+}
+
+/// `tokens` with the first token spanned at `span.first`, so the compiler
+/// points at the user's key when it reports on the whole expression.
+fn respan_first(tokens: TokenStream, span: SpanRange) -> TokenStream {
+    let mut tokens = tokens.into_iter();
+    let mut out = TokenStream::new();
+    if let Some(mut first) = tokens.next() {
+        // Keep the token's hygiene (a mixed-site local), move only its location.
+        first.set_span(first.span().located_at(span.first));
+        out.extend([first]);
+    }
+    out.extend(tokens);
+    out
+}

@@ -1,0 +1,93 @@
+//! The expansion trips no lint: every shape of function below compiles under
+//! `deny(warnings, clippy::pedantic)` (rustc here, clippy in CI).
+
+#![deny(warnings, clippy::pedantic)]
+
+use std::sync::Arc;
+
+use coalesce::{coalesce, Group};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct User {
+    pub id: u64,
+    pub name: String,
+}
+
+static USERS: Group<u64, Option<User>> = Group::new();
+
+/// No arguments, unit output.
+#[coalesce]
+pub async fn ping() {}
+
+/// One argument, `Result` with an `Arc` error and `?`.
+///
+/// # Errors
+///
+/// When `text` is not a number.
+#[coalesce]
+pub async fn parse(text: &str) -> Result<u64, Arc<std::num::ParseIntError>> {
+    let value = text.parse::<u64>().map_err(Arc::new)?;
+    Ok(value)
+}
+
+/// A tuple key over a borrowed struct, with a string key.
+#[coalesce(key = "(user.id, region)")]
+pub async fn greet(user: &User, region: &str) -> String {
+    format!("{} from {region}", user.name)
+}
+
+/// The user's group.
+#[coalesce(key = id, group = USERS)]
+pub async fn find(id: u64) -> Option<User> {
+    (id != 0).then(|| User {
+        id,
+        name: "ada".to_owned(),
+    })
+}
+
+/// Generic, with `impl Trait` and a where clause.
+#[coalesce(key = "id")]
+pub async fn describe<T>(id: u64, label: impl Fn(u64) -> String + Send + 'static) -> (String, T)
+where
+    T: Default + Clone + Send + 'static,
+{
+    (label(id), T::default())
+}
+
+pub struct Repo {
+    pub tenant: u64,
+}
+
+impl Repo {
+    /// A `&self` method with the receiver in the key.
+    #[must_use]
+    #[coalesce(key = (self.tenant, id))]
+    pub async fn get(&self, id: u64) -> u64 {
+        self.tenant + id
+    }
+
+    /// `self: Arc<Self>`, default key.
+    #[coalesce]
+    pub async fn shared(self: Arc<Self>, id: u64) -> u64 {
+        self.tenant * id
+    }
+}
+
+#[tokio::test]
+async fn lint_clean_functions_run() {
+    ping().await;
+    assert_eq!(parse("3").await.ok(), Some(3));
+    let user = User {
+        id: 1,
+        name: "ada".to_owned(),
+    };
+    assert_eq!(greet(&user, "eu").await, "ada from eu");
+    assert_eq!(find(1).await, Some(user));
+    assert_eq!(
+        describe::<u8>(2, |id| id.to_string()).await,
+        ("2".to_owned(), 0)
+    );
+    let repo = Repo { tenant: 10 };
+    assert_eq!(repo.get(1).await, 11);
+    assert_eq!(Arc::new(repo).shared(2).await, 20);
+}

@@ -1,0 +1,8 @@
+use coalesce::coalesce;
+
+#[coalesce(key = "id +")]
+async fn find_user(id: u64) -> u64 {
+    id
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use coalesce::coalesce;
+
+#[coalesce]
+struct Users;
+
+fn main() {}

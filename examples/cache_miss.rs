@@ -37,6 +37,17 @@ impl Source {
         self.calls.load(Ordering::SeqCst)
     }
 
+    /// Lets `count` more lookups run at once (a source built with none is
+    /// down until this is called).
+    pub fn add_connections(&self, count: usize) {
+        self.connections.add_permits(count);
+    }
+
+    /// Takes away up to `count` idle connections (all of them: the source is down).
+    pub fn remove_connections(&self, count: usize) {
+        self.connections.forget_permits(count);
+    }
+
     async fn fetch(&self, key: &str) -> Result<String, Arc<SourceError>> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let _connection = self.connections.acquire().await.expect("never closed");

@@ -43,7 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use coalesce_runtime::{run, Group};
+pub use coalesce_runtime::{run, Group, Stats};
 
 #[doc(inline)]
 pub use coalesce_macros::coalesce;

@@ -41,6 +41,7 @@ where
             Some((slot, key)) => (Role::Follower(slot), Some(key)),
             None => (Role::Leader, None),
         };
+        group.counters.called(unused_key.is_none());
         let call = Self {
             group,
             flight: joined.flight,
@@ -61,9 +62,13 @@ where
         if let Role::Follower(slot) = self.role {
             match self.flight.poll_follower(slot, cx) {
                 FollowerPoll::Waiting => return Poll::Pending,
-                FollowerPoll::Promoted => self.role = Role::Leader,
+                FollowerPoll::Promoted => {
+                    self.group.counters.promoted();
+                    self.role = Role::Leader;
+                }
                 FollowerPoll::Value(shared) => {
                     self.role = Role::Finished;
+                    self.group.counters.joined();
                     return Poll::Ready((shared.into_value(), true));
                 }
                 FollowerPoll::Panicked(message) => {
@@ -81,6 +86,7 @@ where
             Ok(Poll::Ready(value)) => Poll::Ready(self.finish(value)),
             Err(payload) => {
                 self.role = Role::Finished;
+                self.group.counters.panicked();
                 let removed = self.group.remove(self.hash, &self.flight);
                 self.flight.fail(panic_message(&*payload)).wake_all();
                 drop(removed);

@@ -11,6 +11,7 @@ use hashbrown::HashTable;
 
 use crate::call::Call;
 use crate::flight::{Flight, HandOff};
+use crate::stats::{Counters, Stats};
 use crate::sync::{Arc, Mutex};
 
 /// A map of in-flight executions: concurrent calls with equal keys share one.
@@ -61,6 +62,7 @@ use crate::sync::{Arc, Mutex};
 pub struct Group<K, V> {
     hasher: OnceLock<RandomState>,
     flights: Mutex<HashTable<Entry<K, V>>>,
+    pub(crate) counters: Counters,
 }
 
 struct Entry<K, V> {
@@ -91,6 +93,7 @@ impl<K, V> Group<K, V> {
         Self {
             hasher: OnceLock::new(),
             flights: Mutex::new(HashTable::new()),
+            counters: Counters::new(),
         }
     }
 
@@ -101,6 +104,7 @@ impl<K, V> Group<K, V> {
         Self {
             hasher: OnceLock::new(),
             flights: Mutex::new(HashTable::new()),
+            counters: Counters::new(),
         }
     }
 
@@ -108,6 +112,14 @@ impl<K, V> Group<K, V> {
     #[must_use]
     pub fn in_flight(&self) -> usize {
         self.flights.lock().len()
+    }
+
+    /// The group's counters: calls, executions, calls that joined another's
+    /// execution, promotions after a cancelled leader, panics, and the keys in
+    /// flight now.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot(self.in_flight())
     }
 
     fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {

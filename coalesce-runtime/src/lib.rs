@@ -20,7 +20,9 @@ mod group;
 pub mod macro_support;
 mod panic_message;
 mod registry;
+mod stats;
 mod sync;
 
 pub use global::run;
 pub use group::Group;
+pub use stats::Stats;

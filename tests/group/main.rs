@@ -15,3 +15,4 @@ mod no_caching;
 mod panics;
 mod reentrancy;
 mod runtimes;
+mod stats;

@@ -43,7 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use coalesce_runtime::{run, Group, Stats};
+pub use coalesce_runtime::{run, stats, Group, Stats};
 
 #[doc(inline)]
 pub use coalesce_macros::coalesce;

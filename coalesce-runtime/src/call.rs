@@ -7,6 +7,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::events::Subject;
 use crate::flight::{Departure, Flight, FollowerPoll, SharedValue};
 use crate::group::Group;
 use crate::panic_message::{follower_panic, panic_message};
@@ -19,6 +20,7 @@ pub(crate) struct Call<'g, K, V> {
     flight: Arc<Flight<V>>,
     hash: u64,
     role: Role,
+    subject: Subject,
 }
 
 enum Role {
@@ -36,17 +38,22 @@ where
     V: Clone,
 {
     pub(crate) fn join(group: &'g Group<K, V>, key: K) -> Self {
+        let subject = Subject::of(group, &key);
         let joined = group.join(key);
         let (role, unused_key) = match joined.follower {
             Some((slot, key)) => (Role::Follower(slot), Some(key)),
             None => (Role::Leader, None),
         };
         group.counters.called(unused_key.is_none());
+        if unused_key.is_some() {
+            subject.joined();
+        }
         let call = Self {
             group,
             flight: joined.flight,
             hash: joined.hash,
             role,
+            subject,
         };
         // Registered first: if this `Drop` panics, dropping `call` deregisters.
         drop(unused_key);
@@ -64,6 +71,7 @@ where
                 FollowerPoll::Waiting => return Poll::Pending,
                 FollowerPoll::Promoted => {
                     self.group.counters.promoted();
+                    self.subject.promoted();
                     self.role = Role::Leader;
                 }
                 FollowerPoll::Value(shared) => {
@@ -87,8 +95,10 @@ where
             Err(payload) => {
                 self.role = Role::Finished;
                 self.group.counters.panicked();
+                let message = panic_message(&*payload);
+                self.subject.panicked(message.as_deref());
                 let removed = self.group.remove(self.hash, &self.flight);
-                self.flight.fail(panic_message(&*payload)).wake_all();
+                self.flight.fail(message).wake_all();
                 drop(removed);
                 panic::resume_unwind(payload)
             }

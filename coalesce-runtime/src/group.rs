@@ -63,6 +63,18 @@ pub struct Group<K, V> {
     hasher: OnceLock<RandomState>,
     flights: Mutex<HashTable<Entry<K, V>>>,
     pub(crate) counters: Counters,
+    pub(crate) label: Option<Label<K>>,
+}
+
+/// How an annotated function's group names itself in stats and events.
+pub(crate) struct Label<K> {
+    pub(crate) name: &'static str,
+    /// The key's `Debug` form, when its type has one.
+    #[cfg_attr(
+        not(feature = "tracing"),
+        expect(dead_code, reason = "read by tracing events")
+    )]
+    pub(crate) describe: fn(&K) -> Option<String>,
 }
 
 struct Entry<K, V> {
@@ -94,6 +106,7 @@ impl<K, V> Group<K, V> {
             hasher: OnceLock::new(),
             flights: Mutex::new(HashTable::new()),
             counters: Counters::new(),
+            label: None,
         }
     }
 
@@ -105,6 +118,14 @@ impl<K, V> Group<K, V> {
             hasher: OnceLock::new(),
             flights: Mutex::new(HashTable::new()),
             counters: Counters::new(),
+            label: None,
+        }
+    }
+
+    pub(crate) fn labelled(label: Label<K>) -> Self {
+        Self {
+            label: Some(label),
+            ..Self::new()
         }
     }
 
@@ -313,7 +334,11 @@ impl<K, V> Default for Group<K, V> {
 
 impl<K, V> fmt::Debug for Group<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Group")
+        let mut group = f.debug_struct("Group");
+        if let Some(label) = &self.label {
+            group.field("name", &label.name);
+        }
+        group
             .field("in_flight", &self.in_flight())
             .finish_non_exhaustive()
     }

@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 mod call;
+mod events;
 mod flight;
 mod global;
 mod group;
@@ -25,4 +26,5 @@ mod sync;
 
 pub use global::run;
 pub use group::Group;
+pub use registry::stats;
 pub use stats::Stats;

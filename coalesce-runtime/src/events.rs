@@ -1,0 +1,72 @@
+//! Debug events for the `tracing` feature: a call joined an execution, a
+//! follower was promoted, a body panicked. Without the feature every function
+//! here is empty and [`Subject`] has no size.
+
+use crate::group::Group;
+
+/// What an event is about: the function (or "Group" for a plain group) and
+/// the key's `Debug` form when the key has one, captured only while debug
+/// events are enabled.
+#[derive(Default)]
+pub(crate) struct Subject {
+    #[cfg(feature = "tracing")]
+    function: &'static str,
+    #[cfg(feature = "tracing")]
+    key: Option<String>,
+}
+
+impl Subject {
+    #[cfg(feature = "tracing")]
+    pub(crate) fn of<K, V>(group: &Group<K, V>, key: &K) -> Self {
+        let Some(label) = &group.label else {
+            return Self {
+                function: "Group",
+                key: None,
+            };
+        };
+        let key = if tracing::enabled!(tracing::Level::DEBUG) {
+            (label.describe)(key)
+        } else {
+            None
+        };
+        Self {
+            function: label.name,
+            key,
+        }
+    }
+
+    #[cfg(not(feature = "tracing"))]
+    pub(crate) fn of<K, V>(_: &Group<K, V>, _: &K) -> Self {
+        Self {}
+    }
+
+    pub(crate) fn joined(&self) {
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            function = self.function,
+            key = self.key,
+            "joined an in-flight execution"
+        );
+    }
+
+    pub(crate) fn promoted(&self) {
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            function = self.function,
+            key = self.key,
+            "leader dropped; this caller now runs its own body for the others"
+        );
+    }
+
+    pub(crate) fn panicked(&self, message: Option<&str>) {
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            function = self.function,
+            key = self.key,
+            panic = message,
+            "the body panicked; every follower panics too"
+        );
+        #[cfg(not(feature = "tracing"))]
+        let _ = message;
+    }
+}

@@ -184,6 +184,10 @@ fn tag_value(plan: &Plan<'_>, private: &TokenStream, tag: &Ident) -> Option<Toke
     let GroupSource::PerFunction { types, values } = &plan.group else {
         return None;
     };
+    if types.is_empty() && values.is_empty() {
+        // A non-generic function: its tag is `()`, written at the call.
+        return None;
+    }
     let values = values.iter().map(|value| quote!(#private::type_of(#value)));
     Some(quote! {
         let #tag = (#(::core::marker::PhantomData::<#types>,)* #(#values,)*);
@@ -196,9 +200,16 @@ fn run(plan: &Plan<'_>, groups: &Ident, [verdict, tag, key, future]: [&Ident; 4]
         GroupSource::User(path) => quote! {
             #verdict.run_in(&#path, #key, #future)
         },
-        GroupSource::PerFunction { .. } => quote! {
-            #verdict.run(#groups, #tag, #key, #future)
-        },
+        GroupSource::PerFunction { types, values } => {
+            let tag = if types.is_empty() && values.is_empty() {
+                quote!(())
+            } else {
+                quote!(#tag)
+            };
+            quote! {
+                #verdict.run(#groups, #tag, #key, #future)
+            }
+        }
     }
 }
 

@@ -9,6 +9,9 @@ mod item;
 mod span;
 mod validate;
 
+#[cfg(test)]
+mod snapshot_tests;
+
 use proc_macro::TokenStream;
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one

@@ -53,9 +53,12 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let run = run(plan, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
 
+    let inner_attrs = &plan.body.inner_attrs;
+
     quote! {
         #(#attrs)*
         #vis #sig {
+            #(#inner_attrs)*
             #map
             #key_statement
             #tag_value

@@ -1,6 +1,6 @@
 //! Emits the coalesced function from a checked [`Plan`]. Nothing here can fail.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
@@ -135,16 +135,24 @@ fn verdict_value(
 ) -> TokenStream {
     let key_probe = Ident::new("coalesce_key_probe", Span::mixed_site());
     let output_probe = Ident::new("coalesce_output_probe", Span::mixed_site());
-    // The answer's tokens start at the first and end at the last token of
-    // the user's key or return type, so the error underlines all of it.
+    // Every token sits on the user's key or return type, the answer running
+    // from its first to its last token, so the error underlines all of it.
     let require = |span: SpanRange, probe: &Ident, check: &str, method: &str| {
-        let check = Ident::new(check, span.first);
         let method = Ident::new(method, span.first);
-        let receiver = quote_spanned!(span.first=> (&#probe));
-        let arguments = quote_spanned!(span.last=> ());
-        quote_spanned! {span.first=>
-            #private::#check(&#probe, #receiver.#method #arguments)
-        }
+        // An absolute path, so taking the user's spans changes no resolution;
+        // from the first token to the last, like the answer below.
+        let path = respan(private.clone(), span.first);
+        let check = Ident::new(check, span.last);
+        let path = quote_spanned!(span.first=> #path::#check);
+        let identity = respan(quote!(::core::convert::identity), span.first);
+        let probe = located_at(probe.to_token_stream(), span.first);
+        let answer = quote_spanned!(span.first=> (&#probe).#method());
+        // Calls whose closing parenthesis is the user's last token: the
+        // compiler spans a call from its path to that parenthesis.
+        let answer = with_parens_at(quote!(#answer), span.last);
+        let answer = quote!(#identity #answer);
+        let arguments = with_parens_at(quote_spanned!(span.first=> &#probe, #answer), span.last);
+        quote!(#path #arguments)
     };
     let hash_eq = require(
         plan.key.span,
@@ -191,9 +199,15 @@ fn tag_value(plan: &Plan<'_>, private: &TokenStream, tag: &Ident) -> Option<Toke
         // A non-generic function: its tag is `()`, written at the call.
         return None;
     }
-    let values = values.iter().map(|value| quote!(#private::type_of(#value)));
+    // Each part asserts `'static` where the user wrote it.
+    let types = types
+        .iter()
+        .map(|ty| located_at(quote!(#private::tag::<#ty>()), ty.span()));
+    let values = values
+        .iter()
+        .map(|value| located_at(quote!(#private::type_of(#value)), value.span()));
     Some(quote! {
-        let #tag = (#(::core::marker::PhantomData::<#types>,)* #(#values,)*);
+        let #tag = (#(#types,)* #(#values,)*);
     })
 }
 
@@ -228,4 +242,41 @@ fn respan_first(tokens: TokenStream, span: SpanRange) -> TokenStream {
     }
     out.extend(tokens);
     out
+}
+
+/// `tokens`, all shown at `span` but keeping their own hygiene, so an error
+/// about the whole expression points where the user can fix it.
+fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), located_at(group.stream(), span));
+                inner.set_span(group.span().located_at(span));
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(token.span().located_at(span));
+            }
+            token
+        })
+        .collect()
+}
+
+/// `tokens` with every span replaced by `span`, hygiene included: only for
+/// absolute paths, which resolve the same from anywhere.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
+/// `( tokens )` with the parentheses at `span`.
+fn with_parens_at(tokens: TokenStream, span: Span) -> TokenStream {
+    let mut group = Group::new(proc_macro2::Delimiter::Parenthesis, tokens);
+    group.set_span(span);
+    TokenTree::Group(group).into()
 }

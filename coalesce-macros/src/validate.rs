@@ -2,7 +2,7 @@
 //! options and signature into a [`Plan`] that `expand` only has to print.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::visit_mut::{self, VisitMut};
@@ -256,8 +256,9 @@ fn tag(function: &Function, errors: &mut Errors) -> GroupSource {
     let sig = &function.sig;
     let mut types = Vec::new();
     let mut values = Vec::new();
-    if sig.receiver().is_some() {
-        types.push(quote!(Self));
+    if let Some(receiver) = sig.receiver() {
+        // Spanned on `self`: a `Self` that borrows fails `'static` there.
+        types.push(quote_spanned!(receiver.self_token.span=> Self));
     }
     for param in &sig.generics.params {
         match param {
@@ -317,7 +318,7 @@ fn tag(function: &Function, errors: &mut Errors) -> GroupSource {
             ty = &reference.elem;
         }
         let ident = &pat.ident;
-        values.push(quote!(&#derefs #ident));
+        values.push(quote_spanned!(ident.span()=> &#derefs #ident));
     }
     GroupSource::PerFunction { types, values }
 }

@@ -34,21 +34,25 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
             ::coalesce::__private::all(
                 ::coalesce::__private::require_key_hash_eq(
                     &coalesce_key_probe,
-                    (&coalesce_key_probe).__coalesce_hash_eq(),
+                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
                 ),
                 ::coalesce::__private::require_key_send_sync(
                     &coalesce_key_probe,
-                    (&coalesce_key_probe).__coalesce_send_sync(),
+                    ::core::convert::identity(
+                        (&coalesce_key_probe).__coalesce_send_sync(),
+                    ),
                 ),
             ),
             ::coalesce::__private::all(
                 ::coalesce::__private::require_output_clone(
                     &coalesce_output_probe,
-                    (&coalesce_output_probe).__coalesce_clone(),
+                    ::core::convert::identity(
+                        (&coalesce_output_probe).__coalesce_clone(),
+                    ),
                 ),
                 ::coalesce::__private::require_output_send(
                     &coalesce_output_probe,
-                    (&coalesce_output_probe).__coalesce_send(),
+                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
                 ),
             ),
         )

@@ -7,7 +7,7 @@ async fn find(&self, id: u64) -> Option<String> {
         use ::coalesce::__private::ToKey as _;
         ((self.tenant).__coalesce_to_key(), (id).__coalesce_to_key())
     };
-    let coalesce_tag = (::core::marker::PhantomData::<Self>,);
+    let coalesce_tag = (::coalesce::__private::tag::<Self>(),);
     let coalesce_future = async move {
         #[allow(
             unreachable_code,
@@ -35,21 +35,25 @@ async fn find(&self, id: u64) -> Option<String> {
             ::coalesce::__private::all(
                 ::coalesce::__private::require_key_hash_eq(
                     &coalesce_key_probe,
-                    (&coalesce_key_probe).__coalesce_hash_eq(),
+                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
                 ),
                 ::coalesce::__private::require_key_send_sync(
                     &coalesce_key_probe,
-                    (&coalesce_key_probe).__coalesce_send_sync(),
+                    ::core::convert::identity(
+                        (&coalesce_key_probe).__coalesce_send_sync(),
+                    ),
                 ),
             ),
             ::coalesce::__private::all(
                 ::coalesce::__private::require_output_clone(
                     &coalesce_output_probe,
-                    (&coalesce_output_probe).__coalesce_clone(),
+                    ::core::convert::identity(
+                        (&coalesce_output_probe).__coalesce_clone(),
+                    ),
                 ),
                 ::coalesce::__private::require_output_send(
                     &coalesce_output_probe,
-                    (&coalesce_output_probe).__coalesce_send(),
+                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
                 ),
             ),
         )

@@ -6,7 +6,9 @@
 mod attr;
 mod expand;
 mod item;
+mod key;
 mod span;
+mod tag;
 mod validate;
 
 #[cfg(test)]

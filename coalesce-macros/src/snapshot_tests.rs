@@ -117,6 +117,19 @@ fn user_group_and_crate_path() {
 }
 
 #[test]
+fn bare_key_and_crate_with_trailing_comma() {
+    check(
+        "bare_key_and_crate_with_trailing_comma",
+        quote!(key = (name, id), crate = ::deps::coalesce,),
+        quote! {
+            async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
+                id + u64::from(x) + name.len() as u64
+            }
+        },
+    );
+}
+
+#[test]
 fn errors_keep_the_original_function() {
     check(
         "errors_keep_the_original_function",

@@ -10,17 +10,20 @@ use crate::validate::{GroupSource, Plan};
 
 /// Input:
 /// ```text
-/// #[attrs] vis async fn f(a: &str, b: u64) -> R { body }
+/// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R { body }
 /// ```
 /// Output: the same attributes and signature; only the body changes:
 /// ```text
-/// #[attrs] vis async fn f(a: &str, b: u64) -> R {
-///     let key = { use ToKey as _; (a.__coalesce_to_key(), b.__coalesce_to_key()) };
+/// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R {
+///     let groups = { static GROUPS: TypeMap = TypeMap::new(); &GROUPS };
+///     let key = { use ToKey as _; ((a).__coalesce_to_key(), (b).__coalesce_to_key()) };
+///     let tag = (tag::<T>(),);
 ///     let future = async move { fake_return_edge; body };
-///     let verdict = all(require_key_*(probe(&key)), require_output_*(probe_output(&future)));
-///     verdict.run(&STATIC_MAP, tag, key, future).await
+///     let verdict = all(require_key_*(..), require_output_*(..)); // Yes or No
+///     verdict.run(groups, tag, key, future).await
 /// }
 /// ```
+/// With `group = PATH`, no map and no tag: `verdict.run_in(&PATH, key, future)`.
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let Function {
         attrs, vis, sig, ..

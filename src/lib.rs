@@ -8,6 +8,48 @@
 //! It is the Rust take on JavaScript's `promise-coalesce` and on Go's
 //! `singleflight`.
 //!
+//! # The attribute
+//!
+//! Put [`#[coalesce]`](macro@coalesce) on an `async fn` and say what the key
+//! is; nothing else about the function changes:
+//!
+//! ```
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::Arc;
+//! use coalesce::coalesce;
+//!
+//! # #[derive(Debug)] struct DbError;
+//! struct UserRepo {
+//!     queries: AtomicUsize,
+//! }
+//!
+//! impl UserRepo {
+//!     #[coalesce(key = "id")]
+//!     async fn find_user(&self, id: u64) -> Result<Option<String>, Arc<DbError>> {
+//!         self.queries.fetch_add(1, Ordering::SeqCst);
+//!         tokio::task::yield_now().await; // the slow query
+//!         Ok(Some(format!("user {id}")))
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let repo = UserRepo { queries: AtomicUsize::new(0) };
+//! let (a, b, c) = tokio::join!(repo.find_user(7), repo.find_user(7), repo.find_user(7));
+//! assert_eq!(a.unwrap().as_deref(), Some("user 7"));
+//! assert_eq!(b.unwrap(), c.unwrap());
+//! assert_eq!(repo.queries.load(Ordering::SeqCst), 1);
+//! # });
+//! ```
+//!
+//! Every caller receives a clone of the result, so the output must be
+//! `Clone`: return `Result<T, Arc<E>>`. The receiver is not part of the key
+//! unless the key names it (`key = (self.tenant, id)`). See
+//! [`macro@coalesce`] for key expressions, `group = ...` and the details.
+//!
+//! # Without the attribute
+//!
+//! A [`Group`] does the same for code that cannot use the attribute:
+//!
 //! ```
 //! use std::sync::atomic::{AtomicUsize, Ordering};
 //! use coalesce::Group;
@@ -45,6 +87,72 @@
 
 pub use coalesce_runtime::{run, stats, Group, Stats};
 
+/// Coalesces concurrent calls of an `async fn` with equal keys into one
+/// execution; every caller receives a clone of the result.
+///
+/// # Examples
+///
+/// Keys are converted to owned values without moving the arguments: `&str`
+/// becomes `String`, and calls with equal text share one execution.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use coalesce::coalesce;
+///
+/// static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+///
+/// #[coalesce] // the key is `name`, as a `String`
+/// async fn resolve(name: &str) -> Option<std::net::Ipv4Addr> {
+///     LOOKUPS.fetch_add(1, Ordering::SeqCst);
+///     tokio::task::yield_now().await; // the slow lookup
+///     name.ends_with(".local").then(|| std::net::Ipv4Addr::LOCALHOST)
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let (first, second) = (String::from("db.local"), String::from("db.local"));
+/// let (a, b) = tokio::join!(resolve(&first), resolve(&second));
+/// assert_eq!((a, b), (Some(std::net::Ipv4Addr::LOCALHOST), Some(std::net::Ipv4Addr::LOCALHOST)));
+/// assert_eq!(LOOKUPS.load(Ordering::SeqCst), 1);
+/// # });
+/// ```
+///
+/// `group = STATIC` runs in a [`Group`] you declared, to inspect or `forget`
+/// its entries; `?` and `return` in the body work as before.
+///
+/// ```
+/// use std::sync::Arc;
+/// use coalesce::{coalesce, Group};
+///
+/// type Parsed = Result<u64, Arc<std::num::ParseIntError>>;
+/// static PARSES: Group<String, Parsed> = Group::new();
+///
+/// #[coalesce(key = "text", group = PARSES)]
+/// async fn parse(text: &str) -> Parsed {
+///     if text.is_empty() {
+///         return Ok(0);
+///     }
+///     let value = text.parse::<u64>().map_err(Arc::new)?;
+///     Ok(value)
+/// }
+///
+/// # futures::executor::block_on(async {
+/// assert_eq!(parse("42").await.unwrap(), 42);
+/// assert!(parse("forty-two").await.is_err());
+/// assert_eq!(PARSES.in_flight(), 0);
+/// # });
+/// ```
+///
+/// A key that is not `Hash + Eq`, or an output that is not `Clone`, is a
+/// compile error on the key or the return type that says what to change:
+///
+/// ```compile_fail
+/// # use coalesce::coalesce;
+/// # #[derive(Debug)] struct DbError;
+/// #[coalesce] // error: the output `Result<String, DbError>` is not `Clone`
+/// async fn find(id: u64) -> Result<String, DbError> {
+///     Ok(id.to_string())
+/// }
+/// ```
 #[doc(inline)]
 pub use coalesce_macros::coalesce;
 

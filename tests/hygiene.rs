@@ -86,13 +86,20 @@ mod result_alias {
 
 #[tokio::test]
 async fn decoys_and_colliding_names_change_nothing() {
-    assert_eq!(std_decoy::find(1).await, 2);
-    assert_eq!(core_decoy::find::<String>(1).await, "");
-    assert_eq!(names::find(1, 2, 3).await, 106);
-    assert_eq!(names::internals(1, 2, 3).await, 6);
-    assert_eq!(reexported::quoted(2).await, 4);
-    assert_eq!(reexported::bare(2).await, 6);
-    assert_eq!(result_alias::parse("7").await.unwrap(), 7);
-    let error: Arc<_> = result_alias::parse("x").await.unwrap_err();
-    assert_eq!(error.to_string(), "invalid digit found in string");
+    // Bounded, so a hang fails instead of stalling the suite.
+    let limit = std::time::Duration::from_secs(10);
+    let run = async {
+        assert_eq!(std_decoy::find(1).await, 2);
+        assert_eq!(core_decoy::find::<String>(1).await, "");
+        assert_eq!(names::find(1, 2, 3).await, 106);
+        assert_eq!(names::internals(1, 2, 3).await, 6);
+        assert_eq!(reexported::quoted(2).await, 4);
+        assert_eq!(reexported::bare(2).await, 6);
+        assert_eq!(result_alias::parse("7").await.unwrap(), 7);
+        let error: Arc<_> = result_alias::parse("x").await.unwrap_err();
+        assert_eq!(error.to_string(), "invalid digit found in string");
+    };
+    tokio::time::timeout(limit, run)
+        .await
+        .expect("a coalesced call hung");
 }

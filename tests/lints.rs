@@ -73,21 +73,50 @@ impl Repo {
     }
 }
 
+/// A pattern argument and an `impl Trait` output.
+#[coalesce]
+pub async fn sum((a, b): (u64, u64)) -> impl std::fmt::Display + Clone + Send + 'static {
+    a + b
+}
+
+pub trait Counter {
+    /// A native `async fn` in a trait.
+    fn bump(&mut self, by: u64) -> impl std::future::Future<Output = u64> + Send;
+}
+
+impl Counter for Repo {
+    /// `&mut self`, in a trait impl.
+    #[coalesce(key = "by")]
+    async fn bump(&mut self, by: u64) -> u64 {
+        self.tenant += by;
+        self.tenant
+    }
+}
+
 #[tokio::test]
 async fn lint_clean_functions_run() {
-    ping().await;
-    assert_eq!(parse("3").await.ok(), Some(3));
-    let user = User {
-        id: 1,
-        name: "ada".to_owned(),
+    // Bounded, so a hang fails instead of stalling the suite.
+    let limit = std::time::Duration::from_secs(10);
+    let run = async {
+        ping().await;
+        assert_eq!(parse("3").await.ok(), Some(3));
+        let user = User {
+            id: 1,
+            name: "ada".to_owned(),
+        };
+        assert_eq!(greet(&user, "eu").await, "ada from eu");
+        assert_eq!(find(1).await, Some(user));
+        assert_eq!(
+            describe::<u8>(2, |id| id.to_string()).await,
+            ("2".to_owned(), 0)
+        );
+        assert_eq!(sum((1, 2)).await.to_string(), "3");
+        let mut repo = Repo { tenant: 10 };
+        assert_eq!(repo.bump(0).await, 10);
+        assert_eq!(repo.get(1).await, 11);
+        assert_eq!(Arc::new(repo).shared(2).await, 20);
     };
-    assert_eq!(greet(&user, "eu").await, "ada from eu");
-    assert_eq!(find(1).await, Some(user));
-    assert_eq!(
-        describe::<u8>(2, |id| id.to_string()).await,
-        ("2".to_owned(), 0)
-    );
-    let repo = Repo { tenant: 10 };
-    assert_eq!(repo.get(1).await, 11);
-    assert_eq!(Arc::new(repo).shared(2).await, 20);
+    tokio::time::timeout(limit, run)
+        .await
+        .expect("a coalesced call hung");
 }

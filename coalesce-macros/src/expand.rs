@@ -1,6 +1,6 @@
 //! Emits the coalesced function from a checked [`Plan`]. Nothing here can fail.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
@@ -10,17 +10,20 @@ use crate::validate::{GroupSource, Plan};
 
 /// Input:
 /// ```text
-/// #[attrs] vis async fn f(a: &str, b: u64) -> R { body }
+/// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R { body }
 /// ```
 /// Output: the same attributes and signature; only the body changes:
 /// ```text
-/// #[attrs] vis async fn f(a: &str, b: u64) -> R {
-///     let key = { use ToKey as _; (a.__coalesce_to_key(), b.__coalesce_to_key()) };
+/// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R {
+///     let groups = { static GROUPS: TypeMap = TypeMap::new(); &GROUPS };
+///     let key = { use ToKey as _; ((a).__coalesce_to_key(), (b).__coalesce_to_key()) };
+///     let tag = (tag::<T>(),);
 ///     let future = async move { fake_return_edge; body };
-///     let verdict = all(require_key_*(probe(&key)), require_output_*(probe_output(&future)));
-///     verdict.run(&STATIC_MAP, tag, key, future).await
+///     let verdict = all(require_key_*(..), require_output_*(..)); // Yes or No
+///     verdict.run(groups, tag, key, future).await
 /// }
 /// ```
+/// With `group = PATH`, no map and no tag: `verdict.run_in(&PATH, key, future)`.
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let Function {
         attrs, vis, sig, ..
@@ -53,9 +56,12 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let run = run(plan, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
 
+    let inner_attrs = &plan.body.inner_attrs;
+
     quote! {
         #(#attrs)*
         #vis #sig {
+            #(#inner_attrs)*
             #map
             #key_statement
             #tag_value
@@ -132,16 +138,24 @@ fn verdict_value(
 ) -> TokenStream {
     let key_probe = Ident::new("coalesce_key_probe", Span::mixed_site());
     let output_probe = Ident::new("coalesce_output_probe", Span::mixed_site());
-    // The answer's tokens start at the first and end at the last token of
-    // the user's key or return type, so the error underlines all of it.
+    // Every token sits on the user's key or return type, the answer running
+    // from its first to its last token, so the error underlines all of it.
     let require = |span: SpanRange, probe: &Ident, check: &str, method: &str| {
-        let check = Ident::new(check, span.first);
         let method = Ident::new(method, span.first);
-        let receiver = quote_spanned!(span.first=> (&#probe));
-        let arguments = quote_spanned!(span.last=> ());
-        quote_spanned! {span.first=>
-            #private::#check(&#probe, #receiver.#method #arguments)
-        }
+        // An absolute path, so taking the user's spans changes no resolution;
+        // from the first token to the last, like the answer below.
+        let path = respan(private.clone(), span.first);
+        let check = Ident::new(check, span.last);
+        let path = quote_spanned!(span.first=> #path::#check);
+        let identity = respan(quote!(::core::convert::identity), span.first);
+        let probe = located_at(probe.to_token_stream(), span.first);
+        let answer = quote_spanned!(span.first=> (&#probe).#method());
+        // Calls whose closing parenthesis is the user's last token: the
+        // compiler spans a call from its path to that parenthesis.
+        let answer = with_parens_at(quote!(#answer), span.last);
+        let answer = quote!(#identity #answer);
+        let arguments = with_parens_at(quote_spanned!(span.first=> &#probe, #answer), span.last);
+        quote!(#path #arguments)
     };
     let hash_eq = require(
         plan.key.span,
@@ -184,9 +198,19 @@ fn tag_value(plan: &Plan<'_>, private: &TokenStream, tag: &Ident) -> Option<Toke
     let GroupSource::PerFunction { types, values } = &plan.group else {
         return None;
     };
-    let values = values.iter().map(|value| quote!(#private::type_of(#value)));
+    if types.is_empty() && values.is_empty() {
+        // A non-generic function: its tag is `()`, written at the call.
+        return None;
+    }
+    // Each part asserts `'static` where the user wrote it.
+    let types = types
+        .iter()
+        .map(|ty| located_at(quote!(#private::tag::<#ty>()), ty.span()));
+    let values = values
+        .iter()
+        .map(|value| located_at(quote!(#private::type_of(#value)), value.span()));
     Some(quote! {
-        let #tag = (#(::core::marker::PhantomData::<#types>,)* #(#values,)*);
+        let #tag = (#(#types,)* #(#values,)*);
     })
 }
 
@@ -196,9 +220,16 @@ fn run(plan: &Plan<'_>, groups: &Ident, [verdict, tag, key, future]: [&Ident; 4]
         GroupSource::User(path) => quote! {
             #verdict.run_in(&#path, #key, #future)
         },
-        GroupSource::PerFunction { .. } => quote! {
-            #verdict.run(#groups, #tag, #key, #future)
-        },
+        GroupSource::PerFunction { types, values } => {
+            let tag = if types.is_empty() && values.is_empty() {
+                quote!(())
+            } else {
+                quote!(#tag)
+            };
+            quote! {
+                #verdict.run(#groups, #tag, #key, #future)
+            }
+        }
     }
 }
 
@@ -214,4 +245,41 @@ fn respan_first(tokens: TokenStream, span: SpanRange) -> TokenStream {
     }
     out.extend(tokens);
     out
+}
+
+/// `tokens`, all shown at `span` but keeping their own hygiene, so an error
+/// about the whole expression points where the user can fix it.
+fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), located_at(group.stream(), span));
+                inner.set_span(group.span().located_at(span));
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(token.span().located_at(span));
+            }
+            token
+        })
+        .collect()
+}
+
+/// `tokens` with every span replaced by `span`, hygiene included: only for
+/// absolute paths, which resolve the same from anywhere.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
+/// `( tokens )` with the parentheses at `span`.
+fn with_parens_at(tokens: TokenStream, span: Span) -> TokenStream {
+    let mut group = Group::new(proc_macro2::Delimiter::Parenthesis, tokens);
+    group.set_span(span);
+    TokenTree::Group(group).into()
 }

@@ -14,8 +14,10 @@ pub(crate) struct Function {
     pub body: Option<Body>,
 }
 
-/// The body's tokens and its braces, whose span the new body reuses.
+/// The body's inner attributes (`#![allow(...)]`, kept on the function
+/// body), its tokens and its braces, whose span the new body reuses.
 pub(crate) struct Body {
+    pub inner_attrs: Vec<Attribute>,
     pub brace: Brace,
     pub tokens: TokenStream,
 }
@@ -32,6 +34,7 @@ impl Parse for Function {
             let content;
             let brace = braced!(content in input);
             Some(Body {
+                inner_attrs: content.call(Attribute::parse_inner)?,
                 brace,
                 tokens: content.parse()?,
             })

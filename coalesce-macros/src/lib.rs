@@ -6,13 +6,128 @@
 mod attr;
 mod expand;
 mod item;
+mod key;
 mod span;
+mod tag;
 mod validate;
+
+#[cfg(test)]
+mod snapshot_tests;
 
 use proc_macro::TokenStream;
 
-/// Coalesces concurrent calls of an `async fn` with equal keys into one
-/// execution. See the `coalesce` crate for the documentation.
+/// The reference for `#[coalesce]`: it coalesces concurrent calls of an
+/// `async fn` that have equal keys into one execution of its body, and every
+/// caller receives a clone of the result. Runnable examples are on the
+/// re-export in the `coalesce` crate, the one to depend on.
+///
+/// ```text
+/// #[coalesce(key = "id")]
+/// async fn find_user(&self, id: u64) -> Result<Option<User>, Arc<DbError>> { ... }
+/// ```
+///
+/// While a call for key `k` is running, every other call whose key equals `k`
+/// waits for it instead of running the body. When the body finishes, its
+/// entry is gone: the next call runs again. This is not a cache.
+///
+/// # Options
+///
+/// Each option may be given once; an unknown option is an error that lists
+/// the valid ones.
+///
+/// - `key = "EXPR"` or `key = EXPR`: an expression over the arguments,
+///   `self` included (`key = "id"`, `key = (self.tenant, id)`,
+///   `key = "user.email.to_lowercase()"`). Without `key`, the key is the tuple
+///   of all arguments except the receiver; a single argument is the key
+///   itself, and no argument gives the key `()`. An argument bound by a
+///   pattern contributes the names it binds.
+/// - `group = PATH`: run in a `static` `coalesce::Group<K, V>` of your own
+///   instead of the function's hidden one, to call `forget`, `in_flight` or
+///   `is_in_flight` on it, or to share it between functions on purpose. `K`
+///   is the converted key type and `V` the return type.
+/// - `crate = "path"` or `crate = path`: where the `coalesce` crate is, when
+///   it is re-exported under another name (`crate = "my_deps::coalesce"`).
+///
+/// # Keys
+///
+/// The key is computed from the arguments *without moving them*, then turned
+/// into an owned value: `&str` gives a `String`, `&[T]` a `Vec<T>`, `&T` a
+/// `T` (cloned), `u64` a `u64`, and a field such as `user.name` a clone of
+/// the field. A tuple key is converted element by element. The body sees
+/// every argument exactly as declared. After conversion the key must be
+/// `Hash + Eq + Send + Sync + 'static`; a key that still borrows (such as
+/// `Option<&str>`) must be converted in the expression
+/// (`key = "name.map(str::to_owned)"`).
+///
+/// **The receiver is not part of the key unless the key names it.** Two
+/// repositories over different databases share `find_user(7)` unless the key
+/// says `key = (self.tenant, id)`.
+///
+/// # Output
+///
+/// The return type must be `Clone + Send + 'static`, because every waiting
+/// caller receives a clone. Most error types are not `Clone`: return
+/// `Result<T, Arc<E>>` and write `.map_err(Arc::new)?` in the body.
+///
+/// # Semantics
+///
+/// - A call joins or opens a flight when its future is *first polled*, not
+///   when it is created: `let a = f(1); let b = f(1); a.await; b.await;` runs
+///   twice, while `join!(f(1), f(1))` runs once.
+/// - If the running caller is dropped, one waiting caller is promoted and
+///   runs its own body with its own arguments. If the body panics, the
+///   running caller panics with the original payload and every waiting caller
+///   panics with a message that repeats it.
+/// - A body that calls its own function with the *same* key waits for itself
+///   forever; a different key is fine.
+/// - A running caller that is kept alive but no longer polled holds up the
+///   callers waiting on it: drop it or keep polling it.
+///
+/// # Maps, and generic functions
+///
+/// Every annotated function has its own in-flight map, so two functions with
+/// equal keys never share an execution. The map is a `static` inside the
+/// function, holding one `Group<K, V>` per *tag*: the function's type
+/// parameters, `Self` for a method with a receiver (the parameters of the
+/// enclosing `impl` are not visible to the attribute, `Self` carries them),
+/// and the types of `impl Trait` arguments. Instantiations with different
+/// type arguments therefore never share. Because tags are told apart by
+/// `TypeId`, each type parameter needs a `'static` bound (an error says so);
+/// `impl Trait` arguments need `+ 'static`. A method of a type with a
+/// lifetime parameter, a method without a receiver in a generic `impl`
+/// (which shares across the impl's instantiations), and const generics are
+/// served by `group = PATH`.
+///
+/// # Supported signatures
+///
+/// Free functions, inherent methods and `async fn` in trait impls; `self`,
+/// `&self`, `&mut self`, `self: Arc<Self>`; generics, lifetimes and where
+/// clauses; patterns in arguments; `impl Trait` arguments. Visibility, docs,
+/// `#[must_use]` and other attributes are kept in order. Only the body
+/// changes, and the returned future is `Send` whenever the body's is. It
+/// stacks with `#[tracing::instrument]` in either order.
+///
+/// # What it expands to
+///
+/// ```text
+/// async fn find_user(&self, id: u64) -> R {
+///     let groups = { static GROUPS: TypeMap = TypeMap::new(); &GROUPS };
+///     let key = (id).__coalesce_to_key();          // borrowed, converted
+///     let tag = (PhantomData::<Self>,);            // one map per instantiation
+///     let future = async move { /* the original body */ };
+///     let verdict = /* Key and output bounds, reported at the key or return type */;
+///     verdict.run(groups, tag, key, future).await  // Group::<K, R>::run
+/// }
+/// ```
+///
+/// # Errors at compile time
+///
+/// The attribute rejects, with the fix in the message: a function that is
+/// not `async`; a trait method without a body; an unknown or repeated option;
+/// a key that names something that is not an argument; a type parameter or
+/// `impl Trait` argument without `'static`. A key that is not `Hash + Eq` or
+/// not `Send + Sync`, and an output that is not `Clone` or not `Send`, are
+/// reported on the key or on the return type.
 #[proc_macro_attribute]
 pub fn coalesce(args: TokenStream, item: TokenStream) -> TokenStream {
     coalesce_impl(args.into(), item.into()).into()

@@ -22,10 +22,17 @@ pub fn probe<T>(_: &T) -> Probe<T> {
     Probe(PhantomData)
 }
 
-/// A type-level stand-in for a value, to tag the map with the type of an
-/// `impl Trait` argument, which the macro cannot name.
+/// Part of a function's tag: one of its type parameters, or `Self`.
+/// `'static` because tags are told apart by `TypeId`.
 #[must_use]
-pub fn type_of<T: ?Sized>(_: &T) -> PhantomData<T> {
+pub fn tag<T: ?Sized + 'static>() -> PhantomData<T> {
+    PhantomData
+}
+
+/// Part of a function's tag: the type of an `impl Trait` argument, which
+/// the macro cannot name.
+#[must_use]
+pub fn type_of<T: ?Sized + 'static>(_: &T) -> PhantomData<T> {
     PhantomData
 }
 

@@ -1,0 +1,152 @@
+//! Expansion snapshots: what the macro emits for each shape, formatted, and
+//! compared with `tests/snapshots/<name>.rs` so a reviewer can read it.
+//! Refresh them with `COALESCE_UPDATE_SNAPSHOTS=1 cargo test -p coalesce-macros`.
+
+use std::path::PathBuf;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn check(name: &str, args: TokenStream, item: TokenStream) {
+    let output = crate::coalesce_impl(args, item);
+    let file = match syn::parse2::<syn::File>(output.clone()) {
+        Ok(file) => file,
+        Err(error) => panic!("{name}: the expansion is not valid Rust ({error}):\n{output}"),
+    };
+    let actual = prettyplease::unparse(&file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.rs"));
+    if std::env::var_os("COALESCE_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let Ok(expected) = std::fs::read_to_string(&path) else {
+        panic!(
+            "{name}: no snapshot at {}; run with COALESCE_UPDATE_SNAPSHOTS=1 and review it",
+            path.display()
+        );
+    };
+    assert!(
+        expected == actual,
+        "{name}: the expansion changed; run with COALESCE_UPDATE_SNAPSHOTS=1 and review the diff.\n\
+         --- expected\n{expected}\n--- actual\n{actual}"
+    );
+}
+
+#[test]
+fn free_fn_with_string_key() {
+    check(
+        "free_fn_with_string_key",
+        quote!(key = "id"),
+        quote! {
+            /// Finds a user.
+            #[must_use]
+            pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError>> {
+                pool.query(id).await.map_err(Arc::new)
+            }
+        },
+    );
+}
+
+#[test]
+fn default_key_of_several_arguments() {
+    check(
+        "default_key_of_several_arguments",
+        quote!(),
+        quote! {
+            async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
+                lookup(name, bytes).await
+            }
+        },
+    );
+}
+
+#[test]
+fn no_arguments() {
+    check(
+        "no_arguments",
+        quote!(),
+        quote! {
+            async fn refresh() {}
+        },
+    );
+}
+
+#[test]
+fn method_with_tuple_key_over_self() {
+    check(
+        "method_with_tuple_key_over_self",
+        quote!(key = (self.tenant, id)),
+        quote! {
+            async fn find(&self, id: u64) -> Option<String> {
+                self.db.find(self.tenant, id).await
+            }
+        },
+    );
+}
+
+#[test]
+fn generic_fn_with_impl_trait_argument() {
+    check(
+        "generic_fn_with_impl_trait_argument",
+        quote!(key = "id"),
+        quote! {
+            async fn load<T>(id: u64, fetch: &(impl Fetch + 'static)) -> T
+            where
+                T: Decode + Clone + Send + 'static,
+            {
+                fetch.get(id).await
+            }
+        },
+    );
+}
+
+#[test]
+fn user_group_and_crate_path() {
+    check(
+        "user_group_and_crate_path",
+        quote!(group = USERS, crate = "deps::coalesce"),
+        quote! {
+            async fn find(id: u64) -> String {
+                id.to_string()
+            }
+        },
+    );
+}
+
+#[test]
+fn bare_key_and_crate_with_trailing_comma() {
+    check(
+        "bare_key_and_crate_with_trailing_comma",
+        quote!(key = (name, id), crate = ::deps::coalesce,),
+        quote! {
+            async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
+                id + u64::from(x) + name.len() as u64
+            }
+        },
+    );
+}
+
+#[test]
+fn errors_keep_the_original_function() {
+    check(
+        "errors_keep_the_original_function",
+        quote!(key = "user_id", ttl = 3),
+        quote! {
+            fn find(id: u64) -> u64 {
+                id
+            }
+        },
+    );
+    check(
+        "errors_are_all_reported",
+        quote!(key = "user_id"),
+        quote! {
+            fn find<T>(id: u64) -> u64 {
+                id
+            }
+        },
+    );
+}

@@ -1,0 +1,57 @@
+async fn find(id: u64) -> String {
+    let coalesce_key = {
+        use deps::coalesce::__private::ToKey as _;
+        (id).__coalesce_to_key()
+    };
+    let coalesce_future = async move {
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::unreachable
+        )]
+        if false {
+            let coalesce_fake_return: String = loop {};
+            return coalesce_fake_return;
+        }
+        id.to_string()
+    };
+    let coalesce_verdict = {
+        use deps::coalesce::__private::{
+            ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _,
+            ProbeSendSync as _,
+        };
+        let coalesce_key_probe = deps::coalesce::__private::probe(&coalesce_key);
+        let coalesce_output_probe = deps::coalesce::__private::probe_output(
+            &coalesce_future,
+        );
+        deps::coalesce::__private::all(
+            deps::coalesce::__private::all(
+                deps::coalesce::__private::require_key_hash_eq(
+                    &coalesce_key_probe,
+                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
+                ),
+                deps::coalesce::__private::require_key_send_sync(
+                    &coalesce_key_probe,
+                    ::core::convert::identity(
+                        (&coalesce_key_probe).__coalesce_send_sync(),
+                    ),
+                ),
+            ),
+            deps::coalesce::__private::all(
+                deps::coalesce::__private::require_output_clone(
+                    &coalesce_output_probe,
+                    ::core::convert::identity(
+                        (&coalesce_output_probe).__coalesce_clone(),
+                    ),
+                ),
+                deps::coalesce::__private::require_output_send(
+                    &coalesce_output_probe,
+                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
+                ),
+            ),
+        )
+    };
+    coalesce_verdict.run_in(&USERS, coalesce_key, coalesce_future).await
+}

@@ -15,12 +15,13 @@ use crate::validate::{GroupSource, Plan};
 /// Output: the same attributes and signature; only the body changes:
 /// ```text
 /// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R {
-///     let groups = { static GROUPS: TypeMap = TypeMap::new(); &GROUPS };
+///     let groups = { static GROUPS: TypeMap = TypeMap::named("module::f"); &GROUPS };
 ///     let key = { use ToKey as _; ((a).__coalesce_to_key(), (b).__coalesce_to_key()) };
 ///     let tag = (tag::<T>(),);
 ///     let future = async move { fake_return_edge; body };
 ///     let verdict = all(require_key_*(..), require_output_*(..)); // Yes or No
-///     verdict.run(groups, tag, key, future).await
+///     let describe = (&probe(&key)).__coalesce_describer(); // Debug, if any
+///     verdict.run(groups, tag, describe, key, future).await
 /// }
 /// ```
 /// With `group = PATH`, no map and no tag: `verdict.run_in(&PATH, key, future)`.
@@ -43,9 +44,13 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     // where it cannot shadow a user item of the same name in the body.
     let map = matches!(plan.group, GroupSource::PerFunction { .. }).then(|| {
         let map = Ident::new("COALESCE_GROUPS", Span::mixed_site());
+        // Named for `coalesce::stats()` and tracing: `module::path::function`.
+        let name = sig.ident.to_string();
         quote! {
             let #groups: &'static #private::TypeMap = {
-                static #map: #private::TypeMap = #private::TypeMap::new();
+                static #map: #private::TypeMap = #private::TypeMap::named(
+                    ::core::concat!(::core::module_path!(), "::", #name),
+                );
                 &#map
             };
         }
@@ -53,7 +58,7 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let tag = Ident::new("coalesce_tag", Span::mixed_site());
     let tag_value = tag_value(plan, &private, &tag);
     // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
-    let run = run(plan, &groups, [&verdict, &tag, &key, &future]);
+    let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
 
     let inner_attrs = &plan.body.inner_attrs;
@@ -215,7 +220,12 @@ fn tag_value(plan: &Plan<'_>, private: &TokenStream, tag: &Ident) -> Option<Toke
 }
 
 /// Runs in the user's static, or in the function's own group out of a static map.
-fn run(plan: &Plan<'_>, groups: &Ident, [verdict, tag, key, future]: [&Ident; 4]) -> TokenStream {
+fn run(
+    plan: &Plan<'_>,
+    private: &TokenStream,
+    groups: &Ident,
+    [verdict, tag, key, future]: [&Ident; 4],
+) -> TokenStream {
     match &plan.group {
         GroupSource::User(path) => quote! {
             #verdict.run_in(&#path, #key, #future)
@@ -227,7 +237,10 @@ fn run(plan: &Plan<'_>, groups: &Ident, [verdict, tag, key, future]: [&Ident; 4]
                 quote!(#tag)
             };
             quote! {
-                #verdict.run(#groups, #tag, #key, #future)
+                #verdict.run(#groups, #tag, {
+                    use #private::{ProbeDebug as _, ProbeNoDebug as _};
+                    (&#private::probe(&#key)).__coalesce_describer()
+                }, #key, #future)
             }
         }
     }

@@ -55,11 +55,13 @@ pub struct Yes;
 pub struct No;
 
 impl Yes {
-    /// Runs `fut` in the function's own group, one per `(Tag, K, V)`.
+    /// Runs `fut` in the function's own group, one per `(Tag, K, V)`,
+    /// created on first use with `describe` for the key in tracing events.
     pub fn run<Tag, K, V, F>(
         self,
         map: &'static TypeMap,
         _tag: Tag,
+        describe: fn(&K) -> Option<String>,
         key: K,
         fut: F,
     ) -> impl Future<Output = V>
@@ -69,7 +71,7 @@ impl Yes {
         V: Clone + Send + 'static,
         F: Future<Output = V>,
     {
-        map.get::<Tag, Group<K, V>>().run(key, fut)
+        map.group::<Tag, K, V>(describe).run(key, fut)
     }
 
     /// Runs `fut` in the user's `group = PATH`, a `static`.
@@ -94,6 +96,7 @@ impl No {
         self,
         _map: &'static TypeMap,
         _tag: Tag,
+        _describe: fn(&K) -> Option<String>,
         _key: K,
         _fut: F,
     ) -> impl Future<Output = V> {

@@ -1,6 +1,8 @@
 async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
     let coalesce_groups: &'static ::deps::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::deps::coalesce::__private::TypeMap = ::deps::coalesce::__private::TypeMap::new();
+        static COALESCE_GROUPS: ::deps::coalesce::__private::TypeMap = ::deps::coalesce::__private::TypeMap::named(
+            ::core::concat!(::core::module_path!(), "::", "find"),
+        );
         &COALESCE_GROUPS
     };
     let coalesce_key = {
@@ -57,5 +59,17 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
             ),
         )
     };
-    coalesce_verdict.run(coalesce_groups, (), coalesce_key, coalesce_future).await
+    coalesce_verdict
+        .run(
+            coalesce_groups,
+            (),
+            {
+                use ::deps::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&::deps::coalesce::__private::probe(&coalesce_key))
+                    .__coalesce_describer()
+            },
+            coalesce_key,
+            coalesce_future,
+        )
+        .await
 }

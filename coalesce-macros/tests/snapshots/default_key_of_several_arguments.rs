@@ -1,6 +1,8 @@
 async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
     let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::new();
+        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
+            ::core::concat!(::core::module_path!(), "::", "search"),
+        );
         &COALESCE_GROUPS
     };
     let coalesce_key = {
@@ -57,5 +59,16 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
             ),
         )
     };
-    coalesce_verdict.run(coalesce_groups, (), coalesce_key, coalesce_future).await
+    coalesce_verdict
+        .run(
+            coalesce_groups,
+            (),
+            {
+                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+            },
+            coalesce_key,
+            coalesce_future,
+        )
+        .await
 }

@@ -2,7 +2,9 @@
 #[must_use]
 pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError>> {
     let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::new();
+        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
+            ::core::concat!(::core::module_path!(), "::", "find_user"),
+        );
         &COALESCE_GROUPS
     };
     let coalesce_key = {
@@ -59,5 +61,16 @@ pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError
             ),
         )
     };
-    coalesce_verdict.run(coalesce_groups, (), coalesce_key, coalesce_future).await
+    coalesce_verdict
+        .run(
+            coalesce_groups,
+            (),
+            {
+                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+            },
+            coalesce_key,
+            coalesce_future,
+        )
+        .await
 }

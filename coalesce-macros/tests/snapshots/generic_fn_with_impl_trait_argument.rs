@@ -3,7 +3,9 @@ where
     T: Decode + Clone + Send + 'static,
 {
     let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::new();
+        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
+            ::core::concat!(::core::module_path!(), "::", "load"),
+        );
         &COALESCE_GROUPS
     };
     let coalesce_key = {
@@ -65,6 +67,15 @@ where
         )
     };
     coalesce_verdict
-        .run(coalesce_groups, coalesce_tag, coalesce_key, coalesce_future)
+        .run(
+            coalesce_groups,
+            coalesce_tag,
+            {
+                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+            },
+            coalesce_key,
+            coalesce_future,
+        )
         .await
 }

@@ -1,6 +1,8 @@
 async fn find(&self, id: u64) -> Option<String> {
     let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::new();
+        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
+            ::core::concat!(::core::module_path!(), "::", "find"),
+        );
         &COALESCE_GROUPS
     };
     let coalesce_key = {
@@ -59,6 +61,15 @@ async fn find(&self, id: u64) -> Option<String> {
         )
     };
     coalesce_verdict
-        .run(coalesce_groups, coalesce_tag, coalesce_key, coalesce_future)
+        .run(
+            coalesce_groups,
+            coalesce_tag,
+            {
+                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+            },
+            coalesce_key,
+            coalesce_future,
+        )
         .await
 }

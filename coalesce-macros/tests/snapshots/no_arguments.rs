@@ -1,6 +1,8 @@
 async fn refresh() {
     let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::new();
+        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
+            ::core::concat!(::core::module_path!(), "::", "refresh"),
+        );
         &COALESCE_GROUPS
     };
     #[allow(clippy::let_unit_value)]
@@ -54,5 +56,16 @@ async fn refresh() {
             ),
         )
     };
-    coalesce_verdict.run(coalesce_groups, (), coalesce_key, coalesce_future).await
+    coalesce_verdict
+        .run(
+            coalesce_groups,
+            (),
+            {
+                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+            },
+            coalesce_key,
+            coalesce_future,
+        )
+        .await
 }

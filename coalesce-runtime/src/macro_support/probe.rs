@@ -190,3 +190,24 @@ pub fn require_output_clone<V, A: OutputIsClone<V>>(_: &Probe<V>, answer: A) -> 
 pub fn require_output_send<V, A: OutputIsSend<V>>(_: &Probe<V>, answer: A) -> A {
     answer
 }
+
+/// The key's `Debug` form for tracing events, when the key has one: found by
+/// `(&probe).__coalesce_describer()` like the bound probes above.
+pub trait ProbeDebug<T> {
+    /// Formats the key with `Debug`.
+    fn __coalesce_describer(&self) -> fn(&T) -> Option<String>;
+}
+impl<T: std::fmt::Debug> ProbeDebug<T> for Probe<T> {
+    fn __coalesce_describer(&self) -> fn(&T) -> Option<String> {
+        |key| Some(format!("{key:?}"))
+    }
+}
+
+/// A key without `Debug` is described as nothing.
+pub trait ProbeNoDebug<T> {
+    /// Describes nothing.
+    fn __coalesce_describer(&self) -> fn(&T) -> Option<String> {
+        |_| None
+    }
+}
+impl<T> ProbeNoDebug<T> for &Probe<T> {}

@@ -156,6 +156,11 @@ pub use coalesce_runtime::{run, stats, Group, Stats};
 #[doc(inline)]
 pub use coalesce_macros::coalesce;
 
+/// The README's examples, compiled as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The contract between the code `#[coalesce]` generates and the runtime.
 /// Not a public API: it changes without notice.
 #[doc(hidden)]

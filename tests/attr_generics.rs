@@ -8,19 +8,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use coalesce::coalesce;
-use support::{all_polled, polled, within};
-use tokio::sync::Notify;
+use support::{within, Arrivals, Gate};
 
 /// `T` appears neither in the key nor in the output.
 #[coalesce(key = "id")]
-async fn load<T: 'static>(id: u64, gate: Arc<Notify>, runs: Arc<AtomicUsize>) -> String {
+async fn load<T: 'static>(id: u64, gate: Gate, runs: Arc<AtomicUsize>) -> String {
     runs.fetch_add(1, Ordering::SeqCst);
-    gate.notified().await;
+    gate.wait().await;
     format!("{id} as {}", std::any::type_name::<T>())
 }
 
 struct Store<T> {
-    gate: Arc<Notify>,
+    gate: Gate,
     runs: Arc<AtomicUsize>,
     kind: PhantomData<T>,
 }
@@ -29,21 +28,20 @@ impl<T: Send + Sync + 'static> Store<T> {
     #[coalesce]
     async fn get(&self, id: u64) -> String {
         self.runs.fetch_add(1, Ordering::SeqCst);
-        self.gate.notified().await;
+        self.gate.wait().await;
         format!("{id} in {}", std::any::type_name::<T>())
     }
 }
 
 #[tokio::test]
 async fn generic_fn_instantiations_do_not_share() {
-    let (gate, runs) = (Arc::new(Notify::new()), Arc::new(AtomicUsize::new(0)));
-    let (a, a_polled) = polled(load::<u8>(1, gate.clone(), runs.clone()));
-    let (b, b_polled) = polled(load::<u16>(1, gate.clone(), runs.clone()));
-    let (c, c_polled) = polled(load::<u8>(1, gate.clone(), runs.clone()));
+    let (gate, runs, arrivals) = (Gate::new(), Arc::new(AtomicUsize::new(0)), Arrivals::new());
+    let a = arrivals.track(load::<u8>(1, gate.clone(), runs.clone()));
+    let b = arrivals.track(load::<u16>(1, gate.clone(), runs.clone()));
+    let c = arrivals.track(load::<u8>(1, gate.clone(), runs.clone()));
     let release = async {
-        all_polled(vec![a_polled, b_polled, c_polled]).await;
-        gate.notify_one();
-        gate.notify_one();
+        within(arrivals.wait_for(3)).await;
+        gate.open();
     };
     let (a, b, c, ()) = within(async { tokio::join!(a, b, c, release) }).await;
     assert_eq!(
@@ -55,7 +53,7 @@ async fn generic_fn_instantiations_do_not_share() {
 
 #[tokio::test]
 async fn methods_of_different_instantiations_do_not_share() {
-    let (gate, runs) = (Arc::new(Notify::new()), Arc::new(AtomicUsize::new(0)));
+    let (gate, runs, arrivals) = (Gate::new(), Arc::new(AtomicUsize::new(0)), Arrivals::new());
     let bytes = Store::<u8> {
         gate: gate.clone(),
         runs: runs.clone(),
@@ -66,12 +64,11 @@ async fn methods_of_different_instantiations_do_not_share() {
         runs: runs.clone(),
         kind: PhantomData,
     };
-    let (a, a_polled) = polled(bytes.get(1));
-    let (b, b_polled) = polled(words.get(1));
+    let a = arrivals.track(bytes.get(1));
+    let b = arrivals.track(words.get(1));
     let release = async {
-        all_polled(vec![a_polled, b_polled]).await;
-        gate.notify_one();
-        gate.notify_one();
+        within(arrivals.wait_for(2)).await;
+        gate.open();
     };
     let (a, b, ()) = within(async { tokio::join!(a, b, release) }).await;
     assert_eq!((a.as_str(), b.as_str()), ("1 in u8", "1 in u16"));

@@ -7,8 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use coalesce::{coalesce, Group};
-use support::{gate, polled, within};
-use tokio::sync::Notify;
+use support::{within, Arrivals, Gate};
 
 type Outcome = Result<String, Arc<str>>;
 
@@ -17,8 +16,8 @@ static PANICKED: Group<u64, Outcome> = Group::new();
 static CANCELLED: Group<u64, Outcome> = Group::new();
 
 #[coalesce(key = "id", group = FINISHED)]
-async fn find(id: u64, gate: Arc<Notify>, fail: bool) -> Outcome {
-    gate.notified().await;
+async fn find(id: u64, gate: Gate, fail: bool) -> Outcome {
+    gate.wait().await;
     if fail {
         return Err(Arc::from("no such user"));
     }
@@ -26,27 +25,27 @@ async fn find(id: u64, gate: Arc<Notify>, fail: bool) -> Outcome {
 }
 
 #[coalesce(key = "id", group = PANICKED)]
-async fn explode(id: u64, gate: Arc<Notify>) -> Outcome {
-    gate.notified().await;
+async fn explode(id: u64, gate: Gate) -> Outcome {
+    gate.wait().await;
     panic!("user {id} exploded");
 }
 
 #[coalesce(key = "id", group = CANCELLED)]
-async fn hang(id: u64, gate: Arc<Notify>) -> Outcome {
-    gate.notified().await;
+async fn hang(id: u64, gate: Gate) -> Outcome {
+    gate.wait().await;
     Ok(format!("user {id}"))
 }
 
 #[tokio::test]
 async fn the_entry_is_gone_after_success_and_error() {
     for (id, fail) in [(1, false), (2, true)] {
-        let open = gate();
-        let (call, call_polled) = polled(find(id, open.clone(), fail));
+        let (open, arrivals) = (Gate::new(), Arrivals::new());
+        let call = arrivals.track(find(id, open.clone(), fail));
         let check = async {
-            within(call_polled).await.unwrap();
+            within(arrivals.wait_for(1)).await;
             assert!(FINISHED.is_in_flight(&id));
             assert_eq!(FINISHED.in_flight(), 1);
-            open.notify_one();
+            open.open();
         };
         let (outcome, ()) = within(async { tokio::join!(call, check) }).await;
         assert_eq!(outcome.is_err(), fail);
@@ -56,21 +55,24 @@ async fn the_entry_is_gone_after_success_and_error() {
 
 #[tokio::test]
 async fn the_entry_is_gone_after_a_panic() {
-    let open = gate();
-    let (call, call_polled) = polled(explode(3, open.clone()));
-    let task = tokio::spawn(call);
-    within(call_polled).await.unwrap();
+    let (open, arrivals) = (Gate::new(), Arrivals::new());
+    let call = explode(3, open.clone());
+    let tracker = arrivals.clone();
+    let task = tokio::spawn(async move { tracker.track(call).await });
+    within(arrivals.wait_for(1)).await;
     assert_eq!(PANICKED.in_flight(), 1);
-    open.notify_one();
+    open.open();
     assert!(within(task).await.unwrap_err().is_panic());
     assert_eq!(PANICKED.in_flight(), 0);
 }
 
 #[tokio::test]
 async fn the_entry_is_gone_after_cancellation() {
-    let (call, call_polled) = polled(hang(4, gate()));
-    let task = tokio::spawn(call);
-    within(call_polled).await.unwrap();
+    let arrivals = Arrivals::new();
+    let call = hang(4, Gate::new());
+    let tracker = arrivals.clone();
+    let task = tokio::spawn(async move { tracker.track(call).await });
+    within(arrivals.wait_for(1)).await;
     assert_eq!(CANCELLED.in_flight(), 1);
     task.abort();
     assert!(within(task).await.unwrap_err().is_cancelled());

@@ -5,11 +5,10 @@
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use coalesce::coalesce;
-use support::{all_polled, gate, polled, within};
-use tokio::sync::Notify;
+use support::{within, Arrivals, Gate};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct User {
@@ -18,30 +17,30 @@ struct User {
 }
 
 #[coalesce(key = "name")]
-async fn by_str(name: &str, gate: Arc<Notify>, runs: Arc<AtomicUsize>) -> String {
+async fn by_str(name: &str, gate: Gate, runs: Arc<AtomicUsize>) -> String {
     runs.fetch_add(1, Ordering::SeqCst);
-    gate.notified().await;
+    gate.wait().await;
     name.to_uppercase()
 }
 
 #[coalesce(key = bytes)]
-async fn by_bytes(bytes: &[u8], gate: Arc<Notify>, runs: Arc<AtomicUsize>) -> usize {
+async fn by_bytes(bytes: &[u8], gate: Gate, runs: Arc<AtomicUsize>) -> usize {
     runs.fetch_add(1, Ordering::SeqCst);
-    gate.notified().await;
+    gate.wait().await;
     bytes.len()
 }
 
 #[coalesce(key = "user")]
-async fn by_user(user: &User, gate: Arc<Notify>, runs: Arc<AtomicUsize>) -> String {
+async fn by_user(user: &User, gate: Gate, runs: Arc<AtomicUsize>) -> String {
     runs.fetch_add(1, Ordering::SeqCst);
-    gate.notified().await;
+    gate.wait().await;
     format!("{}:{}", user.id, user.name)
 }
 
 #[coalesce(key = "(user.name, region)")]
-async fn by_tuple(user: &User, region: &str, gate: Arc<Notify>, runs: Arc<AtomicUsize>) -> String {
+async fn by_tuple(user: &User, region: &str, gate: Gate, runs: Arc<AtomicUsize>) -> String {
     runs.fetch_add(1, Ordering::SeqCst);
-    gate.notified().await;
+    gate.wait().await;
     // The field used in the key was borrowed, not moved.
     format!("{}@{region}", user.name)
 }
@@ -50,15 +49,14 @@ async fn by_tuple(user: &User, region: &str, gate: Arc<Notify>, runs: Arc<Atomic
 /// allocations, the third a different key. Returns the body's run count.
 macro_rules! runs_for {
     ($call:ident, $equal_a:expr, $equal_b:expr, $different:expr) => {{
-        let (open, runs) = (gate(), Arc::new(AtomicUsize::new(0)));
-        let (a, a_polled) = polled($call($equal_a, open.clone(), runs.clone()));
-        let (b, b_polled) = polled($call($equal_b, open.clone(), runs.clone()));
-        let (c, c_polled) = polled($call($different, open.clone(), runs.clone()));
+        let (open, runs, arrivals) = (Gate::new(), Arc::new(AtomicUsize::new(0)), Arrivals::new());
+        let a = arrivals.track($call($equal_a, open.clone(), runs.clone()));
+        let b = arrivals.track($call($equal_b, open.clone(), runs.clone()));
+        let c = arrivals.track($call($different, open.clone(), runs.clone()));
         let release = async {
-            all_polled(vec![a_polled, b_polled, c_polled]).await;
-            // One permit per running body: the shared one and the different one.
-            open.notify_one();
-            open.notify_one();
+            within(arrivals.wait_for(3)).await;
+            // Opens both running bodies: the shared one and the different one.
+            open.open();
         };
         let (a, b, c, ()) = within(async { tokio::join!(a, b, c, release) }).await;
         assert_eq!(a, b);
@@ -104,14 +102,13 @@ async fn tuple_keys_convert_each_element() {
         id: 2,
         name: "ada".into(),
     };
-    let (open, runs) = (gate(), Arc::new(AtomicUsize::new(0)));
-    let (a, a_polled) = polled(by_tuple(&ada, "eu", open.clone(), runs.clone()));
-    let (b, b_polled) = polled(by_tuple(&ada_again, "eu", open.clone(), runs.clone()));
-    let (c, c_polled) = polled(by_tuple(&ada, "us", open.clone(), runs.clone()));
+    let (open, runs, arrivals) = (Gate::new(), Arc::new(AtomicUsize::new(0)), Arrivals::new());
+    let a = arrivals.track(by_tuple(&ada, "eu", open.clone(), runs.clone()));
+    let b = arrivals.track(by_tuple(&ada_again, "eu", open.clone(), runs.clone()));
+    let c = arrivals.track(by_tuple(&ada, "us", open.clone(), runs.clone()));
     let release = async {
-        all_polled(vec![a_polled, b_polled, c_polled]).await;
-        open.notify_one();
-        open.notify_one();
+        within(arrivals.wait_for(3)).await;
+        open.open();
     };
     let (a, b, c, ()) = within(async { tokio::join!(a, b, c, release) }).await;
     assert_eq!(
@@ -122,25 +119,25 @@ async fn tuple_keys_convert_each_element() {
 }
 
 static DEFAULT_RUNS: AtomicUsize = AtomicUsize::new(0);
-static DEFAULT_GATE: Notify = Notify::const_new();
+static DEFAULT_GATE: LazyLock<Gate> = LazyLock::new(Gate::new);
 
 /// No `key`: the key is `(name, region)`, both converted.
 #[coalesce]
 async fn by_default(name: &str, region: u8) -> String {
     DEFAULT_RUNS.fetch_add(1, Ordering::SeqCst);
-    DEFAULT_GATE.notified().await;
+    DEFAULT_GATE.wait().await;
     format!("{name}{region}")
 }
 
 #[tokio::test]
 async fn the_default_key_is_every_argument() {
-    let (a, a_polled) = polled(by_default("x", 1));
-    let (b, b_polled) = polled(by_default("x", 1));
-    let (c, c_polled) = polled(by_default("x", 2));
+    let arrivals = Arrivals::new();
+    let a = arrivals.track(by_default("x", 1));
+    let b = arrivals.track(by_default("x", 1));
+    let c = arrivals.track(by_default("x", 2));
     let release = async {
-        all_polled(vec![a_polled, b_polled, c_polled]).await;
-        DEFAULT_GATE.notify_one();
-        DEFAULT_GATE.notify_one();
+        within(arrivals.wait_for(3)).await;
+        DEFAULT_GATE.open();
     };
     let (a, b, c, ()) = within(async { tokio::join!(a, b, c, release) }).await;
     assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("x1", "x1", "x2"));

@@ -4,15 +4,13 @@
 mod support;
 
 use std::any::Any;
-use std::sync::Arc;
 
 use coalesce::coalesce;
-use support::{all_polled, gate, polled, within};
-use tokio::sync::Notify;
+use support::{within, Arrivals, Gate};
 
 #[coalesce(key = "id")]
-async fn explode(id: u64, gate: Arc<Notify>) -> u64 {
-    gate.notified().await;
+async fn explode(id: u64, gate: Gate) -> u64 {
+    gate.wait().await;
     panic!("database on fire for {id}");
 }
 
@@ -28,19 +26,18 @@ fn message(payload: Box<dyn Any + Send>) -> String {
 
 #[tokio::test]
 async fn followers_panic_with_the_leaders_message() {
-    let open = gate();
-    let (leader, leader_polled) = polled(explode(1, open.clone()));
-    let leader = tokio::spawn(leader);
-    within(leader_polled).await.unwrap();
-    let mut followers = Vec::new();
-    let mut signals = Vec::new();
-    for _ in 0..2 {
-        let (follower, signal) = polled(explode(1, open.clone()));
-        followers.push(tokio::spawn(follower));
-        signals.push(signal);
-    }
-    all_polled(signals).await;
-    open.notify_one();
+    let (open, arrivals) = (Gate::new(), Arrivals::new());
+    let spawn_tracked = |call| {
+        let arrivals = arrivals.clone();
+        tokio::spawn(async move { arrivals.track(call).await })
+    };
+    let leader = spawn_tracked(explode(1, open.clone()));
+    within(arrivals.wait_for(1)).await;
+    let followers: Vec<_> = (0..2)
+        .map(|_| spawn_tracked(explode(1, open.clone())))
+        .collect();
+    within(arrivals.wait_for(3)).await;
+    open.open();
 
     let leader = within(leader).await.unwrap_err();
     assert_eq!(message(leader.into_panic()), "database on fire for 1");

@@ -7,12 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use coalesce::coalesce;
-use support::{all_polled, polled, within};
-use tokio::sync::Notify;
+use support::{within, Arrivals, Gate};
 
 struct Repo {
     tenant: u64,
-    gate: Arc<Notify>,
+    gate: Gate,
     runs: Arc<AtomicUsize>,
 }
 
@@ -20,20 +19,20 @@ impl Repo {
     #[coalesce]
     async fn find(&self, id: u64) -> String {
         self.runs.fetch_add(1, Ordering::SeqCst);
-        self.gate.notified().await;
+        self.gate.wait().await;
         format!("tenant {} user {id}", self.tenant)
     }
 
     #[coalesce(key = (self.tenant, id))]
     async fn find_for_tenant(&self, id: u64) -> String {
         self.runs.fetch_add(1, Ordering::SeqCst);
-        self.gate.notified().await;
+        self.gate.wait().await;
         format!("tenant {} user {id}", self.tenant)
     }
 }
 
 fn repos() -> (Repo, Repo) {
-    let (gate, runs) = (Arc::new(Notify::new()), Arc::new(AtomicUsize::new(0)));
+    let (gate, runs) = (Gate::new(), Arc::new(AtomicUsize::new(0)));
     let repo = |tenant| Repo {
         tenant,
         gate: gate.clone(),
@@ -45,11 +44,12 @@ fn repos() -> (Repo, Repo) {
 #[tokio::test]
 async fn two_repositories_share_an_equal_key_by_default() {
     let (one, two) = repos();
-    let (a, a_polled) = polled(one.find(7));
-    let (b, b_polled) = polled(two.find(7));
+    let arrivals = Arrivals::new();
+    let a = arrivals.track(one.find(7));
+    let b = arrivals.track(two.find(7));
     let release = async {
-        all_polled(vec![a_polled, b_polled]).await;
-        one.gate.notify_one();
+        within(arrivals.wait_for(2)).await;
+        one.gate.open();
     };
     let (a, b, ()) = within(async { tokio::join!(a, b, release) }).await;
     assert_eq!(a, b);
@@ -59,12 +59,12 @@ async fn two_repositories_share_an_equal_key_by_default() {
 #[tokio::test]
 async fn naming_self_in_the_key_keeps_tenants_apart() {
     let (one, two) = repos();
-    let (a, a_polled) = polled(one.find_for_tenant(7));
-    let (b, b_polled) = polled(two.find_for_tenant(7));
+    let arrivals = Arrivals::new();
+    let a = arrivals.track(one.find_for_tenant(7));
+    let b = arrivals.track(two.find_for_tenant(7));
     let release = async {
-        all_polled(vec![a_polled, b_polled]).await;
-        one.gate.notify_one();
-        one.gate.notify_one();
+        within(arrivals.wait_for(2)).await;
+        one.gate.open();
     };
     let (a, b, ()) = within(async { tokio::join!(a, b, release) }).await;
     assert_eq!(

@@ -1,8 +1,6 @@
 //! `coalesce::stats()`: one row per annotated function, named by module path
 //! and function name, with exact counters; generic instantiations summed.
 
-#[path = "group/support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::hash::Hash;

@@ -2,7 +2,11 @@
 //! the user's reach: decoys named `coalesce`, `core`, `PhantomData`, and
 //! parameters named after its internals change nothing.
 
+mod support;
+
 use std::sync::Arc;
+
+use support::within;
 
 /// `coalesce` here is the standard library: generated paths start with `::`.
 mod std_decoy {
@@ -87,8 +91,7 @@ mod result_alias {
 #[tokio::test]
 async fn decoys_and_colliding_names_change_nothing() {
     // Bounded, so a hang fails instead of stalling the suite.
-    let limit = std::time::Duration::from_secs(10);
-    let run = async {
+    within(async {
         assert_eq!(std_decoy::find(1).await, 2);
         assert_eq!(core_decoy::find::<String>(1).await, "");
         assert_eq!(names::find(1, 2, 3).await, 106);
@@ -98,8 +101,6 @@ async fn decoys_and_colliding_names_change_nothing() {
         assert_eq!(result_alias::parse("7").await.unwrap(), 7);
         let error: Arc<_> = result_alias::parse("x").await.unwrap_err();
         assert_eq!(error.to_string(), "invalid digit found in string");
-    };
-    tokio::time::timeout(limit, run)
-        .await
-        .expect("a coalesced call hung");
+    })
+    .await;
 }

@@ -3,9 +3,12 @@
 
 #![deny(warnings, clippy::pedantic)]
 
+mod support;
+
 use std::sync::Arc;
 
 use coalesce::{coalesce, Group};
+use support::within;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct User {
@@ -96,8 +99,7 @@ impl Counter for Repo {
 #[tokio::test]
 async fn lint_clean_functions_run() {
     // Bounded, so a hang fails instead of stalling the suite.
-    let limit = std::time::Duration::from_secs(10);
-    let run = async {
+    within(async {
         ping().await;
         assert_eq!(parse("3").await.ok(), Some(3));
         let user = User {
@@ -115,8 +117,6 @@ async fn lint_clean_functions_run() {
         assert_eq!(repo.bump(0).await, 10);
         assert_eq!(repo.get(1).await, 11);
         assert_eq!(Arc::new(repo).shared(2).await, 20);
-    };
-    tokio::time::timeout(limit, run)
-        .await
-        .expect("a coalesced call hung");
+    })
+    .await;
 }

@@ -4,8 +4,6 @@
 
 #![cfg(feature = "tracing")]
 
-#[path = "group/support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::fmt::Debug;

@@ -5,8 +5,7 @@
 //! Functions annotated with `#[coalesce]` share one map per function across
 //! the whole test binary, so each test uses keys no other test uses.
 
-#[path = "../group/support.rs"]
-#[allow(dead_code)]
+#[path = "../support/mod.rs"]
 mod support;
 
 #[path = "../../examples/cache_miss.rs"]

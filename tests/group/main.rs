@@ -1,6 +1,7 @@
 //! Behaviour of `coalesce::Group`, one module per rule of DESIGN.md's
 //! "Semantics of one call", plus the API surface and the global `run`.
 
+#[path = "../support/mod.rs"]
 mod support;
 
 mod all_cancelled;

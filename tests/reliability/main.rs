@@ -1,8 +1,7 @@
 //! Reliability under hostile conditions: panics in user code, randomized
 //! storms of cancellations and failures, and several executors.
 
-#[path = "../group/support.rs"]
-#[allow(dead_code)]
+#[path = "../support/mod.rs"]
 mod support;
 
 mod matrix;

@@ -1,13 +1,24 @@
-//! Parses `#[coalesce(key = ..., group = ..., crate = ...)]` into [`Options`].
+//! Parses `#[coalesce(key = ..., group = ..., crate = ..., on_leader_drop = ...)]`
+//! into [`Options`].
 
-use proc_macro2::Ident;
+use proc_macro2::{Ident, Span};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, LitStr, Path, Token};
 
 use crate::span::SpanRange;
 
-const VALID: &str = "`key`, `group`, `crate`";
+const VALID: &str = "`key`, `group`, `crate`, `on_leader_drop`";
+
+/// What happens to the execution when the caller running it is dropped.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum LeaderDrop {
+    /// `"handoff"`: it is abandoned, and a follower runs its own body.
+    #[default]
+    Handoff,
+    /// `"continue"`: the flight owns the body, and the others drive it.
+    Continue,
+}
 
 /// The attribute's options, each given at most once.
 #[derive(Default)]
@@ -18,6 +29,8 @@ pub(crate) struct Options {
     pub group: Option<Path>,
     /// `crate = "path"` or `crate = path`: where the facade is.
     pub krate: Option<Path>,
+    /// `on_leader_drop = "handoff" | "continue"`, with the value's span.
+    pub on_leader_drop: Option<(LeaderDrop, Span)>,
 }
 
 impl Parse for Options {
@@ -43,6 +56,10 @@ impl Parse for Options {
                 "crate" => {
                     let krate = parse_path(input)?;
                     set_once(&mut options.krate, krate, &name)?;
+                }
+                "on_leader_drop" => {
+                    let mode = parse_leader_drop(input)?;
+                    set_once(&mut options.on_leader_drop, mode, &name)?;
                 }
                 other => {
                     return Err(syn::Error::new(
@@ -83,6 +100,28 @@ fn parse_key(input: ParseStream) -> syn::Result<(Expr, SpanRange)> {
         let expr = input.parse::<Expr>()?;
         let span = SpanRange::of(&expr);
         Ok((expr, span))
+    }
+}
+
+/// `"handoff"` or `"continue"`.
+fn parse_leader_drop(input: ParseStream) -> syn::Result<(LeaderDrop, Span)> {
+    let lit = input.parse::<LitStr>().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "expected `on_leader_drop = \"handoff\"` or `on_leader_drop = \"continue\"`",
+        )
+    })?;
+    match lit.value().as_str() {
+        "handoff" => Ok((LeaderDrop::Handoff, lit.span())),
+        "continue" => Ok((LeaderDrop::Continue, lit.span())),
+        other => Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "unknown `on_leader_drop` mode `{other}`; write \"handoff\" (the default: a \
+                 follower runs its own body when the leader is dropped) or \"continue\" (the \
+                 work goes on for the others; the body must own its inputs)"
+            ),
+        )),
     }
 }
 

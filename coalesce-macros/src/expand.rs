@@ -4,6 +4,7 @@ use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
+use crate::attr::LeaderDrop;
 use crate::item::Function;
 use crate::span::SpanRange;
 use crate::validate::{GroupSource, Plan};
@@ -226,9 +227,14 @@ fn run(
     groups: &Ident,
     [verdict, tag, key, future]: [&Ident; 4],
 ) -> TokenStream {
+    // "continue" hands the body to the flight, which needs it `Send + 'static`.
+    let (run, run_in) = match plan.leader_drop {
+        LeaderDrop::Handoff => (quote!(run), quote!(run_in)),
+        LeaderDrop::Continue => (quote!(run_detached), quote!(run_in_detached)),
+    };
     match &plan.group {
         GroupSource::User(path) => quote! {
-            #verdict.run_in(&#path, #key, #future)
+            #verdict.#run_in(&#path, #key, #future)
         },
         GroupSource::PerFunction { types, values } => {
             let tag = if types.is_empty() && values.is_empty() {
@@ -237,7 +243,7 @@ fn run(
                 quote!(#tag)
             };
             quote! {
-                #verdict.run(#groups, #tag, {
+                #verdict.#run(#groups, #tag, {
                     use #private::{ProbeDebug as _, ProbeNoDebug as _};
                     (&#private::probe(&#key)).__coalesce_describer()
                 }, #key, #future)

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod attr;
+mod detached;
 mod expand;
 mod item;
 mod key;

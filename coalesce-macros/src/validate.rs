@@ -6,10 +6,10 @@ use proc_macro2::{Span, TokenStream};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Path, ReturnType, Type};
 
-use crate::attr::Options;
+use crate::attr::{LeaderDrop, Options};
 use crate::item::{Body, Function};
 use crate::span::SpanRange;
-use crate::{key, tag};
+use crate::{detached, key, tag};
 
 /// Everything `expand` needs, already checked.
 pub(crate) struct Plan<'a> {
@@ -23,6 +23,8 @@ pub(crate) struct Plan<'a> {
     /// function's name when there is none.
     pub output_span: SpanRange,
     pub body: &'a Body,
+    /// `on_leader_drop`: hand off to a follower, or let the flight own the body.
+    pub leader_drop: LeaderDrop,
 }
 
 /// The key: one element, or a tuple converted element by element.
@@ -83,6 +85,13 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         Some(path) => GroupSource::User(path),
         None => tag::tag(function, &mut errors),
     };
+    let leader_drop = options
+        .on_leader_drop
+        .map(|(mode, _)| mode)
+        .unwrap_or_default();
+    if leader_drop == LeaderDrop::Continue {
+        detached::check_owned_inputs(sig, &mut errors);
+    }
     let output_span = match &sig.output {
         ReturnType::Default => SpanRange::single(name.span()),
         ReturnType::Type(_, ty) => SpanRange::of(ty),
@@ -101,6 +110,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         fake_return: fake_return(&sig.output),
         output_span,
         body,
+        leader_drop,
     })
 }
 

@@ -7,6 +7,7 @@
 
 use std::task::{Context, Waker};
 
+use crate::owned::{BoxFuture, OwnedWork};
 use crate::sync::{Arc, Mutex};
 
 /// One execution for one key, shared by its leader and followers.
@@ -21,6 +22,9 @@ struct State<V> {
     first_vacant: Option<usize>,
     /// Followers registered and not yet gone, promoted ones excluded.
     followers: usize,
+    /// The body, for a flight that owns it (`run_detached`); every caller of
+    /// such a flight is a follower and any of them may drive it.
+    work: Option<OwnedWork<V>>,
 }
 
 enum Outcome<V> {
@@ -73,23 +77,30 @@ pub(crate) enum FollowerPoll<V> {
     Promoted,
     Value(SharedValue<V>),
     Panicked(Option<std::sync::Arc<str>>),
+    /// The flight's own body needs polling: poll it with this waker, then
+    /// [`Flight::park`] it or [`Flight::retire`] with its outcome.
+    Drive(BoxFuture<V>, Waker),
 }
 
 /// What a dropped follower leaves behind.
 #[must_use]
 pub(crate) enum Departure {
     Gone,
-    /// The follower had been promoted: the caller must hand the lead on.
-    WasLeading,
+    /// The follower had been promoted, or was the last caller of a flight
+    /// that owns its body: the caller must hand the flight on.
+    MustHandOff,
 }
 
 /// What a departing leader leaves behind.
 #[must_use]
-pub(crate) enum HandOff {
-    /// Nobody was waiting: the entry should go.
-    NoFollowers,
+pub(crate) enum HandOff<V> {
+    /// Nobody was waiting: the entry should go, and with it the body the
+    /// flight owned, if any, dropped once every lock is released.
+    NoFollowers(Option<OwnedWork<V>>),
     /// This follower leads now; wake it once every lock is released.
     Promoted(Option<Waker>),
+    /// The flight owns its body, and the remaining followers drive it.
+    Continues,
 }
 
 impl<V> Flight<V> {
@@ -100,8 +111,14 @@ impl<V> Flight<V> {
                 slots: Vec::new(),
                 first_vacant: None,
                 followers: 0,
+                work: None,
             }),
         }
+    }
+
+    /// Gives the flight its own body.
+    pub(crate) fn own(&self, work: OwnedWork<V>) {
+        self.state.lock().work = Some(work);
     }
 
     /// Adds a follower and returns its slot. Called under the map's lock, so
@@ -148,9 +165,55 @@ impl<V> Flight<V> {
             }
             Slot::Vacant { .. } => unreachable!("a waiting follower lost its slot"),
         };
+        let drive = state.work.as_mut().and_then(OwnedWork::take_if_woken);
         drop(guard);
         drop(replaced);
-        FollowerPoll::Waiting
+        match drive {
+            Some((future, waker)) => FollowerPoll::Drive(future, waker),
+            None => FollowerPoll::Waiting,
+        }
+    }
+
+    /// Puts the flight's body back after a poll that returned `Pending`.
+    pub(crate) fn park(&self, future: BoxFuture<V>) {
+        if let Some(work) = &mut self.state.lock().work {
+            work.park(future);
+        }
+    }
+
+    /// The follower in `slot` drove the flight's body to its end (a value or
+    /// a panic): it leaves the waiters, and the work goes, breaking the cycle
+    /// between the flight and the body's waker.
+    pub(crate) fn retire(&self, slot: usize) {
+        let mut state = self.state.lock();
+        let waker = state.vacate(slot);
+        state.followers -= 1;
+        let work = state.work.take();
+        drop(state);
+        drop(waker);
+        drop(work);
+    }
+
+    /// The flight's body was woken: wake every waiting caller, so that
+    /// whichever is still polled drives it.
+    pub(crate) fn wake_owned(&self) {
+        let mut state = self.state.lock();
+        let Some(work) = &mut state.work else {
+            return;
+        };
+        work.wake();
+        let wakers: Vec<Waker> = state
+            .slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Waiting(waker) => waker.clone(),
+                _ => None,
+            })
+            .collect();
+        drop(state);
+        for waker in wakers {
+            waker.wake();
+        }
     }
 
     /// Removes a follower that is dropped before it returned.
@@ -164,9 +227,14 @@ impl<V> Flight<V> {
                 let was_leading = matches!(state.slots[slot], Slot::Promoted);
                 waker = state.vacate(slot);
                 if was_leading {
-                    return Departure::WasLeading;
+                    return Departure::MustHandOff;
                 }
                 state.followers -= 1;
+                if state.work.is_some() && state.followers == 0 {
+                    drop(guard);
+                    drop(waker);
+                    return Departure::MustHandOff;
+                }
             }
             Outcome::Value(shared) => {
                 state.followers -= 1;
@@ -210,14 +278,20 @@ impl<V> Flight<V> {
     /// Chooses the longest-waiting follower to lead after the leader went away.
     /// Called under the map's lock so that "no followers" stays true until the
     /// entry is removed.
-    pub(crate) fn hand_off(&self) -> HandOff {
+    pub(crate) fn hand_off(&self) -> HandOff<V> {
         let mut state = self.state.lock();
+        if state.work.is_some() {
+            if state.followers > 0 {
+                return HandOff::Continues;
+            }
+            return HandOff::NoFollowers(state.work.take());
+        }
         let next = state
             .slots
             .iter()
             .position(|slot| matches!(slot, Slot::Waiting(_)));
         let Some(next) = next else {
-            return HandOff::NoFollowers;
+            return HandOff::NoFollowers(None);
         };
         state.followers -= 1;
         match std::mem::replace(&mut state.slots[next], Slot::Promoted) {

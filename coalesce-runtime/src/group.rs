@@ -11,6 +11,7 @@ use hashbrown::HashTable;
 
 use crate::call::Call;
 use crate::flight::{Flight, HandOff};
+use crate::owned::owned_flight;
 use crate::stats::{Counters, Stats};
 use crate::sync::{Arc, Mutex};
 
@@ -87,8 +88,10 @@ struct Entry<K, V> {
 pub(crate) struct Joined<K, V> {
     pub(crate) flight: Arc<Flight<V>>,
     pub(crate) hash: u64,
-    /// The follower's slot and its now unneeded key; `None` for a leader.
-    pub(crate) follower: Option<(usize, K)>,
+    /// The caller's waiting slot; `None` for the leader of a flight it runs.
+    pub(crate) slot: Option<usize>,
+    /// The key of a caller that joined an existing flight, no longer needed.
+    pub(crate) unused_key: Option<K>,
 }
 
 /// An entry taken out of the map, held until it is safe to drop.
@@ -167,11 +170,13 @@ impl<K, V> Group<K, V> {
                     waker.wake();
                 }
             }
-            HandOff::NoFollowers => {
+            HandOff::Continues => drop(flights),
+            HandOff::NoFollowers(work) => {
                 // Under the same lock that saw no followers, so nobody joins
                 // a flight that no one leads.
                 let removed = take_entry(&mut flights, hash, flight);
                 drop(flights);
+                drop(work);
                 drop(removed);
             }
         }
@@ -186,6 +191,31 @@ where
     /// leader. A follower's key comes back unused, to be dropped once the
     /// caller is registered and can clean up after a panicking `Drop`.
     pub(crate) fn join(&self, key: K) -> Joined<K, V> {
+        self.join_or_open(key, || (Arc::new(Flight::new()), None))
+    }
+
+    /// Like [`join`](Self::join), but a new flight owns `fut` (taken out of
+    /// the option) and its opener waits on it like any follower.
+    pub(crate) fn join_detached<F>(&self, key: K, fut: &mut Option<F>) -> Joined<K, V>
+    where
+        F: Future<Output = V> + Send + 'static,
+        V: Send + 'static,
+    {
+        self.join_or_open(key, || match fut.take() {
+            Some(fut) => {
+                let flight = owned_flight(Box::pin(fut));
+                let slot = flight.register();
+                (flight, Some(slot))
+            }
+            None => (Arc::new(Flight::new()), None),
+        })
+    }
+
+    fn join_or_open(
+        &self,
+        key: K,
+        open: impl FnOnce() -> (Arc<Flight<V>>, Option<usize>),
+    ) -> Joined<K, V> {
         let hash = self.hash(&key);
         let mut flights = self.flights.lock();
         if let Some(entry) = flights.find(hash, |entry| entry.key == key) {
@@ -195,10 +225,11 @@ where
             return Joined {
                 flight,
                 hash,
-                follower: Some((slot, key)),
+                slot: Some(slot),
+                unused_key: Some(key),
             };
         }
-        let flight = Arc::new(Flight::new());
+        let (flight, slot) = open();
         let entry = Entry {
             hash,
             key,
@@ -208,7 +239,8 @@ where
         Joined {
             flight,
             hash,
-            follower: None,
+            slot,
+            unused_key: None,
         }
     }
 
@@ -308,6 +340,67 @@ where
         let mut call = Call::join(self, key);
         // Declared after `call`, so it drops first: an abandoned body is gone
         // before a follower is promoted to run its own.
+        let mut fut = pin!(Some(fut));
+        poll_fn(|cx| call.poll(cx, fut.as_mut())).await
+    }
+
+    /// Runs `fut` for `key` like [`run`](Group::run), except that the
+    /// execution belongs to the flight, not to the call that started it: it
+    /// goes on when that call is dropped, any waiting caller drives it, and it
+    /// is dropped (and the entry removed) only when every caller is gone.
+    ///
+    /// This is what `#[coalesce(on_leader_drop = "continue")]` runs. Use it
+    /// when the body owns its inputs (`fut` is `Send + 'static`) and callers
+    /// may give up before the work is done: with [`run`](Group::run), every
+    /// caller whose timeout is shorter than the work restarts it when
+    /// promoted; here the work runs once, and a caller that arrives later still
+    /// gets its value. A caller that is kept alive but never polled does not
+    /// stall the others either.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let group = coalesce_runtime::Group::<u64, String>::new();
+    /// let id = 7;
+    /// let name = group.run_detached(id, async move { format!("user {id}") }).await;
+    /// assert_eq!(name, "user 7");
+    /// # });
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the returned future is always safe and costs the others
+    /// nothing; the last caller to go drops `fut` and removes the entry.
+    ///
+    /// # Panics
+    ///
+    /// If `fut` panics, the caller that was polling it resumes the panic with
+    /// its original payload, and every other caller panics with a message
+    /// that repeats it.
+    pub async fn run_detached<F>(&self, key: K, fut: F) -> V
+    where
+        F: Future<Output = V> + Send + 'static,
+    {
+        self.run_detached_shared(key, fut).await.0
+    }
+
+    /// Like [`run_detached`](Group::run_detached), and also says whether the
+    /// value went to more than one caller, as [`run_shared`](Group::run_shared).
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`run_detached`](Group::run_detached).
+    ///
+    /// # Panics
+    ///
+    /// As for [`run_detached`](Group::run_detached).
+    pub async fn run_detached_shared<F>(&self, key: K, fut: F) -> (V, bool)
+    where
+        F: Future<Output = V> + Send + 'static,
+    {
+        let mut fut = Some(fut);
+        let mut call = Call::join_detached(self, key, &mut fut);
+        // Still `Some` when this call joined a flight someone else runs: if
+        // that flight's leader is dropped, this call may be promoted to run it.
         let mut fut = pin!(fut);
         poll_fn(|cx| call.poll(cx, fut.as_mut())).await
     }

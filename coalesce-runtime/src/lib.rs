@@ -19,6 +19,7 @@ mod global;
 mod group;
 #[doc(hidden)]
 pub mod macro_support;
+mod owned;
 mod panic_message;
 mod registry;
 mod stats;

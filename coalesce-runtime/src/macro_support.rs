@@ -88,6 +88,39 @@ impl Yes {
     {
         group.run(key, fut)
     }
+
+    /// [`run`](Yes::run) for `on_leader_drop = "continue"`: the flight owns `fut`.
+    pub fn run_detached<Tag, K, V, F>(
+        self,
+        map: &'static TypeMap,
+        _tag: Tag,
+        describe: fn(&K) -> Option<String>,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = V>
+    where
+        Tag: 'static,
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + 'static,
+        F: Future<Output = V> + Send + 'static,
+    {
+        map.group::<Tag, K, V>(describe).run_detached(key, fut)
+    }
+
+    /// [`run_in`](Yes::run_in) for `on_leader_drop = "continue"`.
+    pub fn run_in_detached<K, V, F>(
+        self,
+        group: &'static Group<K, V>,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = V>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + 'static,
+        F: Future<Output = V> + Send + 'static,
+    {
+        group.run_detached(key, fut)
+    }
 }
 
 impl No {
@@ -111,5 +144,27 @@ impl No {
         _fut: F,
     ) -> impl Future<Output = V> {
         std::future::pending()
+    }
+
+    /// Never runs: a `require_*` call already failed to compile.
+    pub fn run_detached<Tag, K, V, F>(
+        self,
+        map: &'static TypeMap,
+        tag: Tag,
+        describe: fn(&K) -> Option<String>,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = V> {
+        self.run(map, tag, describe, key, fut)
+    }
+
+    /// Never runs: a `require_*` call already failed to compile.
+    pub fn run_in_detached<K, V, F>(
+        self,
+        group: &'static Group<K, V>,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = V> {
+        self.run_in(group, key, fut)
     }
 }

@@ -1,0 +1,64 @@
+//! `on_leader_drop = "continue"`: the body outlives the call that started it,
+//! so it must own its inputs. A borrowed argument is reported by name, with
+//! the ways out.
+
+use quote::ToTokens;
+use syn::visit::{self, Visit};
+use syn::{FnArg, Signature, Type};
+
+use crate::validate::Errors;
+
+/// Reports every argument whose type borrows (`&T`, `&self`, a lifetime).
+pub(crate) fn check_owned_inputs(sig: &Signature, errors: &mut Errors) {
+    for input in &sig.inputs {
+        let (name, ty, fix) = match input {
+            FnArg::Receiver(receiver) => (
+                "self".to_owned(),
+                &*receiver.ty,
+                "take `self: Arc<Self>` (or `self` by value)",
+            ),
+            FnArg::Typed(typed) => (
+                typed.pat.to_token_stream().to_string(),
+                &*typed.ty,
+                "take an owned type (`String` for `&str`, `Vec<T>` for `&[T]`, `T` or `Arc<T>` for `&T`)",
+            ),
+        };
+        if borrows(ty) {
+            let ty = ty.to_token_stream().to_string();
+            errors.push(
+                syn::spanned::Spanned::span(input),
+                format!(
+                    "`on_leader_drop = \"continue\"` keeps the body running after its caller \
+                     is gone, so it must own its inputs, but `{name}` borrows (`{ty}`): {fix}, \
+                     or keep the default `on_leader_drop = \"handoff\"`"
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `ty` holds a reference or a lifetime other than `'static`.
+fn borrows(ty: &Type) -> bool {
+    struct FindBorrow(bool);
+    impl<'ast> Visit<'ast> for FindBorrow {
+        fn visit_type_reference(&mut self, reference: &'ast syn::TypeReference) {
+            let is_static = reference
+                .lifetime
+                .as_ref()
+                .is_some_and(|lifetime| lifetime.ident == "static");
+            if !is_static {
+                self.0 = true;
+            }
+            visit::visit_type_reference(self, reference);
+        }
+
+        fn visit_lifetime(&mut self, lifetime: &'ast syn::Lifetime) {
+            if lifetime.ident != "static" {
+                self.0 = true;
+            }
+        }
+    }
+    let mut finder = FindBorrow(false);
+    finder.visit_type(ty);
+    finder.0
+}

@@ -24,9 +24,10 @@ pub(crate) fn check_owned_inputs(sig: &Signature, errors: &mut Errors) {
             ),
         };
         if borrows(ty) {
-            let ty = ty.to_token_stream().to_string();
-            errors.push(
-                syn::spanned::Spanned::span(input),
+            // `& str` as tokens print it; `&str` as people write it.
+            let ty = ty.to_token_stream().to_string().replace("& ", "&");
+            errors.push_spanned(
+                input,
                 format!(
                     "`on_leader_drop = \"continue\"` keeps the body running after its caller \
                      is gone, so it must own its inputs, but `{name}` borrows (`{ty}`): {fix}, \

@@ -150,3 +150,29 @@ fn errors_keep_the_original_function() {
         },
     );
 }
+
+#[test]
+fn continue_mode_on_an_arc_receiver() {
+    check(
+        "continue_mode_on_an_arc_receiver",
+        quote!(key = "url", on_leader_drop = "continue"),
+        quote! {
+            async fn fetch(self: Arc<Self>, url: String) -> Result<Bytes, Arc<Error>> {
+                self.client.get(&url).await.map_err(Arc::new)
+            }
+        },
+    );
+}
+
+#[test]
+fn continue_mode_with_borrowed_arguments_keeps_the_function() {
+    check(
+        "continue_mode_with_borrowed_arguments_keeps_the_function",
+        quote!(key = "url", on_leader_drop = "continue"),
+        quote! {
+            async fn fetch(&self, url: &str) -> String {
+                url.to_owned()
+            }
+        },
+    );
+}

@@ -53,6 +53,18 @@ impl Errors {
     pub(crate) fn push(&mut self, span: Span, message: impl std::fmt::Display) {
         self.0 = Some(combine(self.0.take(), syn::Error::new(span, message)));
     }
+
+    /// An error underlining all of `tokens`, not only their first token.
+    pub(crate) fn push_spanned(
+        &mut self,
+        tokens: impl quote::ToTokens,
+        message: impl std::fmt::Display,
+    ) {
+        self.0 = Some(combine(
+            self.0.take(),
+            syn::Error::new_spanned(tokens, message),
+        ));
+    }
 }
 
 pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Plan<'_>> {

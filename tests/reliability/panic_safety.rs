@@ -253,8 +253,14 @@ async fn a_leader_whose_value_cannot_be_cloned_fails_its_followers() {
         Value::panicking_on_clone("leader's", 1)
     })
     .await;
-    let first = arrive(&group, &arrivals, key(1), Some(&gate), || Value::new("first's")).await;
-    let second = arrive(&group, &arrivals, key(1), Some(&gate), || Value::new("second's")).await;
+    let first = arrive(&group, &arrivals, key(1), Some(&gate), || {
+        Value::new("first's")
+    })
+    .await;
+    let second = arrive(&group, &arrivals, key(1), Some(&gate), || {
+        Value::new("second's")
+    })
+    .await;
     gate.open();
 
     // The body ran once; its value cannot be shared, and nobody waits forever.

@@ -1,0 +1,75 @@
+async fn fetch(self: Arc<Self>, url: String) -> Result<Bytes, Arc<Error>> {
+    let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
+        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
+            ::core::concat!(::core::module_path!(), "::", "fetch"),
+        );
+        &COALESCE_GROUPS
+    };
+    let coalesce_key = {
+        use ::coalesce::__private::ToKey as _;
+        (url).__coalesce_to_key()
+    };
+    let coalesce_tag = (::coalesce::__private::tag::<Self>(),);
+    let coalesce_future = async move {
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::unreachable
+        )]
+        if false {
+            let coalesce_fake_return: Result<Bytes, Arc<Error>> = loop {};
+            return coalesce_fake_return;
+        }
+        self.client.get(&url).await.map_err(Arc::new)
+    };
+    let coalesce_verdict = {
+        use ::coalesce::__private::{
+            ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _,
+            ProbeSendSync as _,
+        };
+        let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
+        let coalesce_output_probe = ::coalesce::__private::probe_output(
+            &coalesce_future,
+        );
+        ::coalesce::__private::all(
+            ::coalesce::__private::all(
+                ::coalesce::__private::require_key_hash_eq(
+                    &coalesce_key_probe,
+                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
+                ),
+                ::coalesce::__private::require_key_send_sync(
+                    &coalesce_key_probe,
+                    ::core::convert::identity(
+                        (&coalesce_key_probe).__coalesce_send_sync(),
+                    ),
+                ),
+            ),
+            ::coalesce::__private::all(
+                ::coalesce::__private::require_output_clone(
+                    &coalesce_output_probe,
+                    ::core::convert::identity(
+                        (&coalesce_output_probe).__coalesce_clone(),
+                    ),
+                ),
+                ::coalesce::__private::require_output_send(
+                    &coalesce_output_probe,
+                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
+                ),
+            ),
+        )
+    };
+    coalesce_verdict
+        .run_detached(
+            coalesce_groups,
+            coalesce_tag,
+            {
+                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+            },
+            coalesce_key,
+            coalesce_future,
+        )
+        .await
+}

@@ -140,8 +140,8 @@ where
             self.flight.park(work);
             return Poll::Pending;
         }
-        // The body is done: it goes, and this caller leaves the waiters.
-        drop(work);
+        // The body is done: this caller leaves the waiters, and the body is
+        // dropped once the flight has ended, as a leader's is.
         self.flight.retire(slot);
         self.role = Role::Finished;
         match polled {
@@ -149,10 +149,15 @@ where
                 if !self.opened {
                     self.group.counters.joined();
                 }
-                Poll::Ready(self.finish(value))
+                let finished = self.finish(value);
+                drop(work);
+                Poll::Ready(finished)
             }
             Ok(Poll::Pending) => unreachable!("handled above"),
-            Err(payload) => self.fail(payload),
+            Err(payload) => {
+                drop(work);
+                self.fail(payload)
+            }
         }
     }
 

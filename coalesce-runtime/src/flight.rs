@@ -174,10 +174,23 @@ impl<V> Flight<V> {
         }
     }
 
-    /// Puts the flight's body back after a poll that returned `Pending`.
+    /// Puts the flight's body back after a poll that returned `Pending`. If
+    /// the body was woken meanwhile, the callers woken then found it out of
+    /// the flight: wake them again, or the wake-up would be lost.
     pub(crate) fn park(&self, future: BoxFuture<V>) {
-        if let Some(work) = &mut self.state.lock().work {
-            work.park(future);
+        let mut state = self.state.lock();
+        let Some(work) = &mut state.work else {
+            return;
+        };
+        let woken = work.park(future);
+        let wakers = if woken {
+            state.waiting_wakers()
+        } else {
+            Vec::new()
+        };
+        drop(state);
+        for waker in wakers {
+            waker.wake();
         }
     }
 
@@ -202,14 +215,7 @@ impl<V> Flight<V> {
             return;
         };
         work.wake();
-        let wakers: Vec<Waker> = state
-            .slots
-            .iter()
-            .filter_map(|slot| match slot {
-                Slot::Waiting(waker) => waker.clone(),
-                _ => None,
-            })
-            .collect();
+        let wakers = state.waiting_wakers();
         drop(state);
         for waker in wakers {
             waker.wake();
@@ -328,6 +334,16 @@ impl<V> State<V> {
             Slot::Waiting(waker) => waker,
             _ => None,
         }
+    }
+
+    fn waiting_wakers(&self) -> Vec<Waker> {
+        self.slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Waiting(waker) => waker.clone(),
+                _ => None,
+            })
+            .collect()
     }
 
     fn drain_wakers(&mut self) -> Wakers {

@@ -41,9 +41,11 @@ impl<V> OwnedWork<V> {
         Some((future, self.notifier.clone()))
     }
 
-    /// Puts the body back after a poll that returned `Pending`.
-    pub(crate) fn park(&mut self, future: BoxFuture<V>) {
+    /// Puts the body back after a poll that returned `Pending`, and says
+    /// whether it was woken while it was out.
+    pub(crate) fn park(&mut self, future: BoxFuture<V>) -> bool {
         self.future = Some(future);
+        self.woken
     }
 
     /// Records a wake-up of the body.

@@ -186,3 +186,49 @@ fn panic_during_completion() {
         assert_eq!(group.in_flight(), 0);
     });
 }
+
+#[test]
+fn detached_body_driven_by_two_callers() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let other = thread::spawn({
+            let group = group.clone();
+            move || {
+                block_on(group.run_detached(1, async {
+                    yield_once().await;
+                    7
+                }))
+            }
+        });
+        // The body wakes itself while one caller may hold it: nobody misses it.
+        let value = block_on(group.run_detached(1, async {
+            yield_once().await;
+            7
+        }));
+        assert_eq!(value, 7);
+        assert_eq!(other.join().unwrap(), 7);
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+#[test]
+fn detached_opener_dropped_while_a_follower_arrives() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let dropped = thread::spawn({
+            let group = group.clone();
+            move || {
+                let mut call = Box::pin(group.run_detached(1, async {
+                    yield_once().await;
+                    1
+                }));
+                let _ = poll_once(call.as_mut());
+            }
+        });
+        // Joined the opener's body (which goes on) or came after it was dropped.
+        let value = block_on(group.run_detached(1, async { 2 }));
+        assert!(matches!(value, 1 | 2));
+        dropped.join().unwrap();
+        assert_eq!(group.in_flight(), 0);
+    });
+}

@@ -1,8 +1,12 @@
 //! A seeded storm of callers over a few keys: bodies succeed, fail, panic or
 //! dawdle; callers are cancelled at random points; keys are forgotten at
-//! random. Invariants checked throughout:
+//! random; the callers of some keys hand their body to the flight
+//! (`run_detached`). Invariants checked throughout:
 //!
-//! - per key, never more executions at once than one plus the `forget`s so far;
+//! - per key, never more bodies alive at once than one plus the `forget`s so
+//!   far, and never more being polled at once (for detached keys only the
+//!   second: an abandoned detached body is dropped just after its entry goes,
+//!   but it is never polled again);
 //! - every caller that returns got a value from an execution of its own key
 //!   that overlapped its call, or the documented panic;
 //! - nothing hangs (a global deadline) and the map ends empty.
@@ -10,8 +14,11 @@
 //! The seed is printed; `COALESCE_STRESS_SEED=<seed>` replays a run (exactly
 //! on the current-thread runtime), `COALESCE_STRESS_CALLERS=<n>` makes a soak.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
+use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use coalesce::Group;
@@ -19,7 +26,9 @@ use futures::future::{select, Either};
 
 use crate::support::within;
 
-const KEYS: usize = 5;
+const KEYS: usize = 6;
+/// Keys from here on are called with `run_detached`.
+const FIRST_DETACHED_KEY: usize = 4;
 
 /// xorshift64*: small, seedable, good enough to shuffle plans.
 struct Rng(u64);
@@ -55,6 +64,13 @@ struct Plan {
 }
 
 impl Plan {
+    /// Call `run_detached` (the flight owns the body) instead of `run`.
+    fn detached(&self) -> bool {
+        self.key >= FIRST_DETACHED_KEY
+    }
+}
+
+impl Plan {
     fn random(rng: &mut Rng) -> Self {
         Self {
             key: rng.below(KEYS as u64) as usize,
@@ -81,6 +97,7 @@ struct Ledger {
     clock: AtomicU64,
     executions: Mutex<Vec<Execution>>,
     running: [AtomicUsize; KEYS],
+    polling: [AtomicUsize; KEYS],
     forgets: [AtomicUsize; KEYS],
 }
 
@@ -93,7 +110,7 @@ impl Ledger {
         let forgets = self.forgets[key].load(Ordering::SeqCst);
         let running = self.running[key].fetch_add(1, Ordering::SeqCst) + 1;
         assert!(
-            running <= 1 + forgets,
+            key >= FIRST_DETACHED_KEY || running <= 1 + forgets,
             "key {key}: {running} executions at once after {forgets} forgets"
         );
         let mut executions = self.executions.lock().unwrap();
@@ -110,46 +127,121 @@ impl Ledger {
     }
 
     /// Checks that `execution` could have served a call for `key` that ran
-    /// from `called` to `returned`.
+    /// from `called` to `returned`: it started before the call returned, and
+    /// the call started before the execution's flight ended. (A body records
+    /// its end when it is dropped, which is after its flight left the map; a
+    /// follower may return before that.)
     fn check(&self, execution: usize, key: usize, called: u64, returned: u64) {
         let executions = self.executions.lock().unwrap();
         let served = &executions[execution];
-        let end = served.end.expect("a delivered execution has ended");
         assert_eq!(served.key, key, "a value crossed keys");
         assert!(
-            served.start < returned && called < end && end < returned,
-            "execution {execution} ({}..{end}) did not overlap the call ({called}..{returned})",
-            served.start
+            served.start < returned,
+            "execution {execution} started after the call returned"
         );
+        if let Some(end) = served.end {
+            assert!(
+                called < end,
+                "execution {execution} ({}..{end}) ended before the call started ({called})",
+                served.start
+            );
+        }
     }
 }
 
-/// Counts an execution as running until its body is dropped or returns.
-struct Running<'a>(&'a Ledger, usize);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.running[self.1].fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
+/// A body as the group sees it. It counts as running from its first poll
+/// until it returns or is dropped, checks that no other body of its key is polled at the
+/// same time (beyond what `forget`s allow), dawdles `body_yields` polls, and
+/// records the end of a finished execution when it is dropped: after its
+/// flight left the map, so no caller can join it later.
 type Served = Result<usize, usize>;
 
-async fn body(ledger: Arc<Ledger>, plan: Plan) -> Served {
-    let _running = Running(&ledger, plan.key);
-    let execution = ledger.start(plan.key);
-    for _ in 0..plan.body_yields {
-        tokio::task::yield_now().await;
+struct Body {
+    ledger: Arc<Ledger>,
+    plan: Plan,
+    yields_left: u64,
+    execution: Option<usize>,
+    finished: bool,
+}
+
+fn body(ledger: Arc<Ledger>, plan: Plan) -> Body {
+    Body {
+        ledger,
+        plan,
+        yields_left: plan.body_yields,
+        execution: None,
+        finished: false,
     }
-    match plan.outcome {
-        Outcome::Panic => panic!("stress body panicked"),
-        Outcome::Value => {
-            ledger.end(execution);
-            Ok(execution)
+}
+
+impl Future for Body {
+    type Output = Served;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Served> {
+        let key = self.plan.key;
+        let ledger = self.ledger.clone();
+        let forgets = ledger.forgets[key].load(Ordering::SeqCst);
+        let polling = Polling::enter(&ledger.polling[key]);
+        assert!(
+            polling.now <= 1 + forgets,
+            "key {key}: {} bodies polled at once",
+            polling.now
+        );
+
+        let execution = match self.execution {
+            Some(execution) => execution,
+            None => {
+                let execution = self.ledger.start(key);
+                self.execution = Some(execution);
+                execution
+            }
+        };
+        if self.yields_left > 0 {
+            self.yields_left -= 1;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
-        Outcome::Error => {
-            ledger.end(execution);
-            Err(execution)
+        let served = match self.plan.outcome {
+            Outcome::Panic => panic!("stress body panicked"),
+            Outcome::Value => Ok(execution),
+            Outcome::Error => Err(execution),
+        };
+        // Its work is over: it no longer counts as running, but its flight
+        // ends only once it is dropped.
+        self.finished = true;
+        ledger.running[key].fetch_sub(1, Ordering::SeqCst);
+        Poll::Ready(served)
+    }
+}
+
+/// Counts a poll of a body of one key while it lasts.
+struct Polling<'a> {
+    count: &'a AtomicUsize,
+    now: usize,
+}
+
+impl<'a> Polling<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        let now = count.fetch_add(1, Ordering::SeqCst) + 1;
+        Self { count, now }
+    }
+}
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        let Some(execution) = self.execution else {
+            return;
+        };
+        if self.finished {
+            self.ledger.end(execution);
+        } else {
+            self.ledger.running[self.plan.key].fetch_sub(1, Ordering::SeqCst);
         }
     }
 }
@@ -181,7 +273,12 @@ async fn storm(seed: u64, callers: usize) -> Tally {
                     group.forget(&plan.key);
                 }
                 let called = ledger.tick();
-                let call = Box::pin(group.run(plan.key, body(ledger.clone(), plan)));
+                let body = body(ledger.clone(), plan);
+                let call: Pin<Box<dyn Future<Output = Served> + Send + '_>> = if plan.detached() {
+                    Box::pin(group.run_detached(plan.key, body))
+                } else {
+                    Box::pin(group.run(plan.key, body))
+                };
                 let served = match plan.cancel_after {
                     None => Some(call.await),
                     Some(count) => match select(call, Box::pin(yields(count))).await {
@@ -235,7 +332,7 @@ fn callers() -> usize {
     std::env::var("COALESCE_STRESS_CALLERS")
         .ok()
         .and_then(|callers| callers.parse().ok())
-        .unwrap_or(3_000)
+        .unwrap_or(20_000)
 }
 
 /// Keeps the storm's hundreds of expected panics out of the test output;

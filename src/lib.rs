@@ -81,6 +81,49 @@
 //!
 //! See [`Group`] for the semantics: who runs the body, what happens when the
 //! running caller is cancelled or panics, and the one way to stall followers.
+//!
+//! # Choosing a mode
+//!
+//! What happens to the execution when the caller running it (the leader) is
+//! dropped, say by a timeout, is the one choice to make:
+//!
+//! | | `on_leader_drop = "handoff"` (default), [`Group::run`] | `on_leader_drop = "continue"`, [`Group::run_detached`] |
+//! |---|---|---|
+//! | borrowed arguments (`&self`, `&str`) | yes | no: the body must own its inputs (`String`, `self: Arc<Self>`) |
+//! | a dropped leader | its body is dropped; a waiting caller runs its own | the body goes on, driven by whichever caller is polled |
+//! | every caller's timeout shorter than the work | each promotion restarts the work | the work runs once; a later caller gets its result |
+//! | a leader kept alive but never polled | stalls the callers waiting on it | no stall |
+//! | bounds beyond `Clone + Send + 'static` output | none | the body's future is `Send + 'static` |
+//! | cost | the body runs inline in the leader | the body is boxed; each wake-up of the body wakes every waiting caller |
+//!
+//! ```
+//! use std::sync::Arc;
+//! use coalesce::coalesce;
+//!
+//! struct Upstream {
+//!     base: String,
+//! }
+//!
+//! impl Upstream {
+//!     // Callers time out after 1 s; the upstream takes 2 s. With "continue"
+//!     // the request goes on when they give up, and the next caller gets it.
+//!     #[coalesce(key = "path", on_leader_drop = "continue")]
+//!     async fn get(self: Arc<Self>, path: String) -> Result<String, Arc<std::io::Error>> {
+//!         Ok(format!("{}{path}", self.base))
+//!     }
+//! }
+//! # futures::executor::block_on(async {
+//! let upstream = Arc::new(Upstream { base: "http://127.0.0.1".into() });
+//! assert_eq!(upstream.get("/a".into()).await.unwrap(), "http://127.0.0.1/a");
+//! # });
+//! ```
+//!
+//! # How much did it save?
+//!
+//! [`Group::stats`] counts calls, executions, calls that joined another's
+//! execution, promotions and panics; [`stats()`] lists them for every
+//! `#[coalesce]` function used so far. With the `tracing` feature, a debug
+//! event marks each join, promotion and panic.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -48,6 +48,13 @@ use proc_macro::TokenStream;
 ///   is the converted key type and `V` the return type.
 /// - `crate = "path"` or `crate = path`: where the `coalesce` crate is, when
 ///   it is re-exported under another name (`crate = "my_deps::coalesce"`).
+/// - `on_leader_drop = "handoff"` (the default) or `"continue"`: what happens
+///   to the execution when the caller running it is dropped. With
+///   `"handoff"` it is abandoned and a waiting caller runs its own body; with
+///   `"continue"` the execution belongs to the flight and goes on for the
+///   others, which needs a body that owns its inputs (no `&self`, no `&str`:
+///   take owned values or `self: Arc<Self>`; a borrowed argument is an error
+///   that names it). See "Choosing a mode" in the `coalesce` crate.
 ///
 /// # Keys
 ///
@@ -76,7 +83,9 @@ use proc_macro::TokenStream;
 ///   when it is created: `let a = f(1); let b = f(1); a.await; b.await;` runs
 ///   twice, while `join!(f(1), f(1))` runs once.
 /// - If the running caller is dropped, one waiting caller is promoted and
-///   runs its own body with its own arguments. If the body panics, the
+///   runs its own body with its own arguments (with `on_leader_drop =
+///   "continue"`, the body goes on instead, driven by the waiting callers).
+///   If the body panics, the
 ///   running caller panics with the original payload and every waiting caller
 ///   panics with a message that repeats it.
 /// - A body that calls its own function with the *same* key waits for itself
@@ -112,12 +121,14 @@ use proc_macro::TokenStream;
 ///
 /// ```text
 /// async fn find_user(&self, id: u64) -> R {
-///     let groups = { static GROUPS: TypeMap = TypeMap::new(); &GROUPS };
+///     let groups = { static GROUPS: TypeMap = TypeMap::named("my_crate::repo::find_user"); &GROUPS };
 ///     let key = (id).__coalesce_to_key();          // borrowed, converted
 ///     let tag = (PhantomData::<Self>,);            // one map per instantiation
 ///     let future = async move { /* the original body */ };
 ///     let verdict = /* Key and output bounds, reported at the key or return type */;
-///     verdict.run(groups, tag, key, future).await  // Group::<K, R>::run
+///     verdict.run(groups, tag, describe, key, future).await  // Group::<K, R>::run
+///     // `describe` is the key's `Debug` form, when it has one, for tracing;
+///     // with `on_leader_drop = "continue"`: `run_detached`.
 /// }
 /// ```
 ///

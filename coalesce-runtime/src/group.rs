@@ -53,7 +53,9 @@ use crate::sync::{Arc, Mutex};
 /// Because the leader drives the execution inside its own future, a leader
 /// future that was polled once and then parked (stored, or stuck in a
 /// `select!` branch that is never polled again) neither finishes nor hands
-/// off. Drop such a future, or keep polling it.
+/// off. Drop such a future, or keep polling it — or, when the future owns its
+/// inputs, use [`run_detached`](Group::run_detached): the execution then
+/// belongs to the flight and any waiting caller drives it.
 ///
 /// # Keys and hashing
 ///

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use coalesce::{coalesce, Group};
-use support::{within, Arrivals, DropFlag, Gate};
+use support::{panic_text, within, Arrivals, DropFlag, Gate};
 use tokio::task::JoinHandle;
 
 /// Each body counts its start in `starts`, waits for `work`, and returns the
@@ -188,12 +188,7 @@ async fn with_continue_a_panic_reaches_every_caller() {
     let second = Caller::arrive(call(group.clone(), work.clone()), &arrivals).await;
     work.open();
     for caller in [first, second] {
-        let payload = within(caller.task).await.unwrap_err().into_panic();
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|text| (*text).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let message = panic_text(&*within(caller.task).await.unwrap_err().into_panic());
         assert!(message.contains("continued body panicked"), "{message}");
     }
     assert_eq!(group.in_flight(), 0);

@@ -7,19 +7,7 @@ use std::sync::Arc;
 use coalesce::Group;
 use tokio::task::JoinHandle;
 
-use crate::support::{within, Arrivals, Counter, Gate};
-
-fn payload_text(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| {
-            payload
-                .downcast_ref::<&str>()
-                .map(|text| (*text).to_owned())
-        })
-        .unwrap_or_default()
-}
+use crate::support::{panic_text, within, Arrivals, Counter, Gate};
 
 async fn panic_payload(call: JoinHandle<u8>) -> Box<dyn Any + Send> {
     within(call).await.unwrap_err().into_panic()
@@ -69,7 +57,7 @@ async fn followers_panic_with_the_leaders_message() {
         "the original payload"
     );
     for follower in calls {
-        let message = payload_text(&*panic_payload(follower).await);
+        let message = panic_text(&*panic_payload(follower).await);
         assert!(message.contains("coalesced call panicked"), "{message}");
         assert!(message.contains("boom in body 42"), "{message}");
     }
@@ -97,7 +85,7 @@ async fn a_non_string_payload_reaches_the_leader_unchanged() {
     let leader = panic_payload(calls.remove(0)).await;
     assert_eq!(leader.downcast_ref::<u32>(), Some(&42));
     for follower in calls {
-        let message = payload_text(&*panic_payload(follower).await);
+        let message = panic_text(&*panic_payload(follower).await);
         assert!(message.contains("coalesced call panicked"), "{message}");
     }
     assert_eq!(group.in_flight(), 0);

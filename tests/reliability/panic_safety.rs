@@ -9,7 +9,7 @@ use std::sync::Arc;
 use coalesce::Group;
 use tokio::task::JoinHandle;
 
-use crate::support::{within, Arrivals, Gate};
+use crate::support::{panic_text, within, Arrivals, Gate};
 
 /// Where a key panics.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -127,12 +127,7 @@ async fn arrive(
 }
 
 async fn assert_panicked(call: JoinHandle<&'static str>, message: &str) {
-    let payload = within(call).await.unwrap_err().into_panic();
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|text| (*text).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
+    let text = panic_text(&*within(call).await.unwrap_err().into_panic());
     assert!(
         text.contains(message),
         "{text:?} should mention {message:?}"

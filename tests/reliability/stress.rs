@@ -24,7 +24,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use coalesce::Group;
 use futures::future::{select, Either};
 
-use crate::support::within;
+use crate::support::{panic_text, within};
 
 const KEYS: usize = 6;
 /// Keys from here on are called with `run_detached`.
@@ -300,12 +300,7 @@ async fn storm(seed: u64, callers: usize) -> Tally {
             Ok(true) => tally.returned += 1,
             Ok(false) => tally.cancelled += 1,
             Err(error) => {
-                let payload = error.into_panic();
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|text| (*text).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
+                let message = panic_text(&*error.into_panic());
                 assert!(
                     message.contains("stress body panicked"),
                     "unexpected panic: {message}"

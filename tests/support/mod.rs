@@ -146,3 +146,12 @@ pub async fn yield_once() {
     })
     .await;
 }
+
+/// A panic's message, when its payload is a string (as `panic!` makes it).
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}

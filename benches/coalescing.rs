@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use coalesce::coalesce;
 use common::{
-    arrive, echo, for_each_coalescer, gated, idle, yield_once, yielding, Contenders, Executions,
+    arrive, echo, for_each_coalescer, gated, idle, wait_for_all, yielding, Contenders, Executions,
     Keys, Round, Tally,
 };
 use criterion::measurement::WallTime;
@@ -129,8 +129,8 @@ fn spawned_10k(c: &mut Criterion) {
 }
 
 /// c. Callers as futures of one task (`FuturesUnordered`), all on one key,
-/// current-thread runtime: ns per caller. The floor polls callers that are
-/// pending once and woken, as every follower must be.
+/// current-thread runtime: ns per caller. The floor's callers only wait at
+/// the gate: polled, a waker registered, woken, polled again.
 fn in_task_fan_out(c: &mut Criterion) {
     let workload = "c_in_task_1k_one_key";
     let runtime = common::current_thread();
@@ -143,7 +143,7 @@ fn in_task_fan_out(c: &mut Criterion) {
         callers: IN_TASK,
         keys: &mut keys,
     };
-    bench.in_task(&runtime, "floor", Executions::Floor, yield_once);
+    bench.in_task(&runtime, "floor", Executions::Floor, wait_for_all);
     for_each_coalescer!(all, gated, attr_gated, |name, call, expected| {
         bench.in_task(&runtime, name, expected, call);
     });

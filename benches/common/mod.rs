@@ -75,8 +75,9 @@ macro_rules! for_each_coalescer {
         }
         {
             let ($name, $expected) = ("async_singleflight", $crate::common::Executions::Counted);
-            let $call =
-                move |key, arg| async move { all.async_singleflight.work(&key, $body(key, arg)).await };
+            let $call = move |key, arg| async move {
+                all.async_singleflight.work(&key, $body(key, arg)).await
+            };
             $each;
         }
         {
@@ -96,28 +97,26 @@ pub struct SharedMap {
 }
 
 impl SharedMap {
-    pub fn run<F>(&'static self, key: u64, fut: F) -> impl Future<Output = u64> + Send
+    pub async fn run<F>(&'static self, key: u64, fut: F) -> u64
     where
         F: Future<Output = u64> + Send + 'static,
     {
-        async move {
-            let flight = self
-                .flights
-                .lock()
-                .unwrap()
-                .entry(key)
-                .or_insert_with(|| {
-                    async move {
-                        let value = fut.await;
-                        self.flights.lock().unwrap().remove(&key);
-                        value
-                    }
-                    .boxed()
-                    .shared()
-                })
-                .clone();
-            flight.await
-        }
+        let flight = self
+            .flights
+            .lock()
+            .unwrap()
+            .entry(key)
+            .or_insert_with(|| {
+                async move {
+                    let value = fut.await;
+                    self.flights.lock().unwrap().remove(&key);
+                    value
+                }
+                .boxed()
+                .shared()
+            })
+            .clone();
+        flight.await
     }
 }
 
@@ -128,7 +127,8 @@ pub struct Round {
     callers: usize,
     arrived: AtomicUsize,
     open: AtomicBool,
-    /// Usually one leader; more if an implementation starts extra executions.
+    /// Usually one leader (every caller in the in-task floor); more if an
+    /// implementation starts extra executions.
     leaders: Mutex<Vec<Waker>>,
     executions: AtomicUsize,
 }
@@ -212,19 +212,12 @@ pub async fn idle(key: u64, _round: Arc<Round>) -> u64 {
     key
 }
 
-/// Floor of the in-task fan-out: pending once, woken, ready. A follower
-/// cannot do less: it is polled to join, woken, and polled to take its value.
-pub async fn yield_once(key: u64, _round: Arc<Round>) -> u64 {
-    let mut yielded = false;
-    poll_fn(|cx| {
-        if std::mem::replace(&mut yielded, true) {
-            Poll::Ready(key)
-        } else {
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    })
-    .await
+/// Floor of the in-task fan-out: each caller registers its waker at the gate
+/// and is woken once the last one arrived. A follower cannot do less: it is
+/// polled to join, registers a waker, is woken, and is polled again.
+pub async fn wait_for_all(key: u64, round: Arc<Round>) -> u64 {
+    round.wait_open().await;
+    key
 }
 
 /// What a fan-out checks about the executions it counted.

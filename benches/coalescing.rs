@@ -98,8 +98,8 @@ fn sequential<C, F>(
     });
 }
 
-/// b. and e. Callers spawned on two worker threads, all on one key: ns per
-/// caller, spawn and join included (that is the floor).
+/// b. and e. Callers spawned by a task on two worker threads, all on one
+/// key: ns per caller, spawn and join included (that is the floor).
 fn spawned_fan_out(c: &mut Criterion, workload: &str, callers: usize) {
     let runtime = common::two_workers();
     let all = Contenders::leak();
@@ -181,12 +181,25 @@ impl FanOut<'_, '_> {
                         let key = keys.next().expect("an endless range");
                         let round = Round::new(callers);
                         let start = Instant::now();
-                        let tasks: Vec<_> = (0..callers)
-                            .map(|_| tokio::spawn(arrive(round.clone(), call(key, round.clone()))))
-                            .collect();
-                        for task in tasks {
-                            black_box(task.await.expect("a caller panicked"));
-                        }
+                        // Spawned from a worker, as a server's tasks are: from
+                        // outside, each spawn may have to unpark a worker.
+                        let driver = tokio::spawn({
+                            let round = round.clone();
+                            async move {
+                                let tasks: Vec<_> = (0..callers)
+                                    .map(|_| {
+                                        tokio::spawn(arrive(
+                                            round.clone(),
+                                            call(key, round.clone()),
+                                        ))
+                                    })
+                                    .collect();
+                                for task in tasks {
+                                    black_box(task.await.expect("a caller panicked"));
+                                }
+                            }
+                        });
+                        driver.await.expect("a caller panicked");
                         elapsed += start.elapsed();
                         tally.record(&round);
                     }

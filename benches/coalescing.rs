@@ -9,8 +9,8 @@
 //! `iter_custom` returns the time of a whole round divided by its callers.
 //! `floor` is what no implementation can avoid: the plain call of the body, or
 //! the spawning and polling of the callers. The fan-outs print how many
-//! executions each implementation ran per flight, and fail if ours ran more
-//! than one.
+//! executions each implementation ran per flight, and fail unless ours ran
+//! exactly one. Results and analysis: `BENCHMARKS.md`.
 
 mod common;
 

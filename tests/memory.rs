@@ -1,0 +1,187 @@
+//! Bytes a group holds per in-flight key and per waiting follower, measured
+//! with a counting global allocator and bounded so a regression fails CI.
+//! `tests/leaks.rs` covers leaks and the one allocation of an uncontended
+//! call. Run with `--nocapture` to see the figures quoted in BENCHMARKS.md.
+//!
+//! Counts are per thread and every future here is polled by hand on the
+//! test's own thread, so tests running in parallel do not disturb them.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::future::{pending, ready, Future};
+use std::mem::size_of_val;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use coalesce::{coalesce, Group};
+use futures::task::noop_waker_ref;
+
+struct CountingAllocator;
+
+thread_local! {
+    static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn add_live(bytes: usize, sign: isize) {
+    let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
+    LIVE_BYTES.with(|live| live.set(live.get() + sign * bytes));
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// counters are plain thread-local cells that never allocate.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        add_live(layout.size(), 1);
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        add_live(layout.size(), -1);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        add_live(layout.size(), -1);
+        add_live(new_size, 1);
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Live bytes and allocations made so far on this thread.
+fn snapshot() -> (isize, usize) {
+    (LIVE_BYTES.with(Cell::get), ALLOCATIONS.with(Cell::get))
+}
+
+/// Polls every future once with a waker that does nothing (cloning it
+/// allocates nothing, as with tokio's or smol's wakers).
+fn poll_each<F: Future>(futures: &mut [Pin<Box<F>>]) {
+    let mut cx = Context::from_waker(noop_waker_ref());
+    for future in futures {
+        assert!(future.as_mut().poll(&mut cx).is_pending());
+    }
+}
+
+/// Power of two, so the map's table and a flight's follower list end up
+/// exactly full rather than rounding the per-item figures up.
+const N: usize = 1_024;
+
+#[test]
+fn bytes_per_in_flight_key() {
+    let group: Group<u64, u64> = Group::new();
+    let mut first_pass_bytes = 0;
+    for pass in 0..2 {
+        // The futures are boxed before counting: they are the callers' memory.
+        let mut leaders: Vec<_> = (0..N as u64)
+            .map(|key| Box::pin(group.run(key, pending::<u64>())))
+            .collect();
+        let (bytes_before, allocations_before) = snapshot();
+        poll_each(&mut leaders);
+        let (bytes_after, allocations_after) = snapshot();
+        assert_eq!(group.in_flight(), N);
+        let bytes = bytes_after - bytes_before;
+        let allocations = allocations_after - allocations_before;
+        drop(leaders);
+        assert_eq!(group.in_flight(), 0);
+        if pass == 0 {
+            first_pass_bytes = bytes;
+            continue;
+        }
+        // The map keeps its table, so the second pass counts the flights alone.
+        let per_flight = bytes / N as isize;
+        let per_table_slot = (first_pass_bytes - bytes) / N as isize;
+        println!(
+            "in-flight key: {per_flight} B of flight state in {} allocation(s), \
+             plus {per_table_slot} B of map table, amortized over a full table",
+            allocations / N,
+        );
+        assert_eq!(allocations, N, "one allocation per flight");
+        assert!(per_flight <= 128, "flight state grew to {per_flight} B");
+        assert!(
+            per_table_slot <= 64,
+            "map table grew to {per_table_slot} B per key"
+        );
+    }
+}
+
+#[coalesce(key = "key")]
+async fn attr_body(key: u64) -> u64 {
+    ready(key).await
+}
+
+#[test]
+fn bytes_per_waiting_follower() {
+    let group: Group<u64, u64> = Group::new();
+    let mut leader = [Box::pin(group.run(7, pending::<u64>()))];
+    poll_each(&mut leader);
+    let mut followers: Vec<_> = (0..N).map(|_| Box::pin(group.run(7, ready(0)))).collect();
+    let (bytes_before, allocations_before) = snapshot();
+    poll_each(&mut followers);
+    let (bytes_after, allocations_after) = snapshot();
+    let per_follower = (bytes_after - bytes_before) / N as isize;
+    let allocations = allocations_after - allocations_before;
+    println!(
+        "waiting follower: {per_follower} B in the flight's follower list \
+         ({allocations} allocations for {N} followers, the list doubling), \
+         plus its own future wherever the caller keeps it: {} B for `Group::run`, \
+         {} B for the attribute around an equivalent body",
+        size_of_val(&*followers[0]),
+        size_of_val(&attr_body(7)),
+    );
+    assert!(
+        per_follower <= 32,
+        "a waiting follower holds {per_follower} B"
+    );
+    // No allocation per follower: only the list's growth, log2(N) + 1 times.
+    assert!(allocations <= N.ilog2() as usize + 1);
+    drop(followers);
+    drop(leader);
+    assert_eq!(group.in_flight(), 0);
+}
+
+/// Pending once, then ready with `value`.
+async fn yield_once(value: u64) -> u64 {
+    let mut yielded = false;
+    std::future::poll_fn(|_| {
+        if std::mem::replace(&mut yielded, true) {
+            Poll::Ready(value)
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+#[test]
+fn a_flight_with_followers_allocates_three_times() {
+    let group: Group<u64, u64> = Group::new();
+    // Warm up: the hasher's seed and the map's first table.
+    futures::executor::block_on(group.run(0, ready(0)));
+    let mut cx = Context::from_waker(noop_waker_ref());
+    let (_, before) = snapshot();
+    let mut leader = Box::pin(group.run(7, yield_once(42)));
+    let mut follower = Box::pin(group.run(7, ready(0)));
+    let (_, boxed) = snapshot();
+    assert!(leader.as_mut().poll(&mut cx).is_pending());
+    assert!(follower.as_mut().poll(&mut cx).is_pending());
+    let (_, joined) = snapshot();
+    assert_eq!(leader.as_mut().poll(&mut cx), Poll::Ready(42));
+    assert_eq!(follower.as_mut().poll(&mut cx), Poll::Ready(42));
+    let (_, after) = snapshot();
+    println!(
+        "flight with followers: {} allocations to open it and register them, \
+         {} to share the value",
+        joined - boxed,
+        after - joined,
+    );
+    assert_eq!(boxed - before, 2, "only the two boxes are the test's");
+    // The flight's state, and its follower list.
+    assert_eq!(joined - boxed, 2);
+    // The value shared with the followers, cloned from by all but the last.
+    assert_eq!(after - joined, 1);
+}

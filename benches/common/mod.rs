@@ -51,6 +51,12 @@ macro_rules! for_each_coalescer {
             $each;
         }
         {
+            // The "continue" mode: the flight owns the (boxed) body.
+            let ($name, $expected) = ("coalesce_detached", $crate::common::Executions::ExactlyOne);
+            let $call = move |key, arg| all.group.run_detached(key, $body(key, arg));
+            $each;
+        }
+        {
             let ($name, $expected) = ("coalesce_attr", $crate::common::Executions::ExactlyOne);
             let $call = move |key, arg| $attr(key, arg);
             $each;

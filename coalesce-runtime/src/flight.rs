@@ -20,11 +20,13 @@ struct State<V> {
     slots: Vec<Slot>,
     /// Head of the list of vacant slots threaded through `Slot::Vacant`.
     first_vacant: Option<usize>,
-    /// Followers registered and not yet gone, promoted ones excluded.
+    /// Followers registered and not yet gone, promoted ones excluded (every
+    /// caller of a flight that owns its body counts, its opener included).
     followers: usize,
     /// The body, for a flight that owns it (`run_detached`); every caller of
-    /// such a flight is a follower and any of them may drive it.
-    work: Option<OwnedWork<V>>,
+    /// such a flight is a follower and any of them may drive it. Boxed, so a
+    /// flight that does not own its body pays one pointer for it.
+    work: Option<Box<OwnedWork<V>>>,
 }
 
 enum Outcome<V> {
@@ -96,7 +98,7 @@ pub(crate) enum Departure {
 pub(crate) enum HandOff<V> {
     /// Nobody was waiting: the entry should go, and with it the body the
     /// flight owned, if any, dropped once every lock is released.
-    NoFollowers(Option<OwnedWork<V>>),
+    NoFollowers(Option<Box<OwnedWork<V>>>),
     /// This follower leads now; wake it once every lock is released.
     Promoted(Option<Waker>),
     /// The flight owns its body, and the remaining followers drive it.
@@ -118,7 +120,7 @@ impl<V> Flight<V> {
 
     /// Gives the flight its own body.
     pub(crate) fn own(&self, work: OwnedWork<V>) {
-        self.state.lock().work = Some(work);
+        self.state.lock().work = Some(Box::new(work));
     }
 
     /// Adds a follower and returns its slot. Called under the map's lock, so
@@ -165,7 +167,7 @@ impl<V> Flight<V> {
             }
             Slot::Vacant { .. } => unreachable!("a waiting follower lost its slot"),
         };
-        let drive = state.work.as_mut().and_then(OwnedWork::take_if_woken);
+        let drive = state.work.as_mut().and_then(|work| work.take_if_woken());
         drop(guard);
         drop(replaced);
         match drive {

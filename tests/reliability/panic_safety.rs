@@ -1,6 +1,6 @@
 //! A panic in any user code the group runs (a key's `Hash`, `Eq` or `Drop`,
-//! a value's `Clone`, the body) fails only the call it happens in: no lock
-//! stays poisoned, no follower is stranded, and every key keeps working.
+//! a value's `Clone` or `Drop`, the body) fails only the calls it reaches: no
+//! lock stays poisoned, no follower is stranded, and every key keeps working.
 
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -298,4 +298,70 @@ async fn a_follower_whose_clone_panics_fails_alone() {
     }
     assert_eq!(panicked, 1);
     assert_group_works(&group, 1).await;
+}
+
+/// A value whose clones panic when dropped (the original does not).
+struct TrapOnDrop {
+    clone: bool,
+}
+
+impl Clone for TrapOnDrop {
+    fn clone(&self) -> Self {
+        Self { clone: true }
+    }
+}
+
+impl Drop for TrapOnDrop {
+    fn drop(&mut self) {
+        if self.clone && !std::thread::panicking() {
+            panic!("value drop trap");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unclaimed_value_whose_drop_panics_fails_only_the_caller_dropping_it() {
+    let group: Group<u8, TrapOnDrop> = Group::new();
+    let gate = Gate::new();
+    let mut leader = Box::pin(group.run(1, async {
+        gate.wait().await;
+        TrapOnDrop { clone: false }
+    }));
+    let mut follower = Box::pin(group.run(1, async { TrapOnDrop { clone: false } }));
+    std::future::poll_fn(|cx| {
+        use std::future::Future as _;
+        assert!(leader.as_mut().poll(cx).is_pending());
+        assert!(follower.as_mut().poll(cx).is_pending());
+        std::task::Poll::Ready(())
+    })
+    .await;
+    gate.open();
+    // The leader shares a clone with the follower, which never comes back for it.
+    let original = within(leader).await;
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(follower)));
+    assert!(
+        dropped.is_err(),
+        "the last receiver drops the unclaimed clone"
+    );
+    drop(original);
+
+    assert_eq!(group.in_flight(), 0);
+    let (gate, arrivals) = (Gate::new(), Arrivals::new());
+    let call = || {
+        let gate = gate.clone();
+        arrivals.track(group.run(2, async move {
+            gate.wait().await;
+            TrapOnDrop { clone: false }
+        }))
+    };
+    let open = async {
+        arrivals.wait_for(2).await;
+        gate.open();
+    };
+    let (first, mut second, ()) = within(async { tokio::join!(call(), call(), open) }).await;
+    assert!(
+        !first.clone && second.clone,
+        "the group still shares values"
+    );
+    second.clone = false; // disarmed: this one is dropped by the test
 }

@@ -165,7 +165,10 @@ where
     fn finish(&mut self, value: V) -> (V, bool) {
         // Out of the map first, so nobody joins a flight that has ended.
         let removed = self.group.remove(self.hash, &self.flight);
-        if self.flight.followers() == 0 {
+        // Only the map's reference (now in `removed`) and ours: no caller
+        // follows this flight, so its lock need not be taken to find out.
+        let alone = removed.is_some() && Arc::strong_count(&self.flight) == 2;
+        if alone || self.flight.followers() == 0 {
             drop(removed);
             return (value, false);
         }

@@ -7,7 +7,6 @@ use crate::group::Group;
 /// What an event is about: the function (or "Group" for a plain group) and
 /// the key's `Debug` form when the key has one, captured only while debug
 /// events are enabled.
-#[derive(Default)]
 pub(crate) struct Subject {
     #[cfg(feature = "tracing")]
     function: &'static str,

@@ -22,10 +22,10 @@ use crate::validate::{GroupSource, Plan};
 ///     let future = async move { fake_return_edge; body };
 ///     let verdict = all(require_key_*(..), require_output_*(..)); // Yes or No
 ///     let describe = (&probe(&key)).__coalesce_describer(); // Debug, if any
-///     verdict.run(groups, tag, describe, key, future).await
+///     verdict.run(per_function(groups, tag, describe), key, future).await
 /// }
 /// ```
-/// With `group = PATH`, no map and no tag: `verdict.run_in(&PATH, key, future)`.
+/// With `group = PATH`, no map and no tag: `verdict.run(&PATH, key, future)`.
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let Function {
         attrs, vis, sig, ..
@@ -228,14 +228,12 @@ fn run(
     [verdict, tag, key, future]: [&Ident; 4],
 ) -> TokenStream {
     // "continue" hands the body to the flight, which needs it `Send + 'static`.
-    let (run, run_in) = match plan.leader_drop {
-        LeaderDrop::Handoff => (quote!(run), quote!(run_in)),
-        LeaderDrop::Continue => (quote!(run_detached), quote!(run_in_detached)),
+    let run = match plan.leader_drop {
+        LeaderDrop::Handoff => quote!(run),
+        LeaderDrop::Continue => quote!(run_detached),
     };
-    match &plan.group {
-        GroupSource::User(path) => quote! {
-            #verdict.#run_in(&#path, #key, #future)
-        },
+    let source = match &plan.group {
+        GroupSource::User(path) => quote!(&#path),
         GroupSource::PerFunction { types, values } => {
             let tag = if types.is_empty() && values.is_empty() {
                 quote!(())
@@ -243,12 +241,15 @@ fn run(
                 quote!(#tag)
             };
             quote! {
-                #verdict.#run(#groups, #tag, {
+                #private::per_function(#groups, #tag, {
                     use #private::{ProbeDebug as _, ProbeNoDebug as _};
                     (&#private::probe(&#key)).__coalesce_describer()
-                }, #key, #future)
+                })
             }
         }
+    };
+    quote! {
+        #verdict.#run(#source, #key, #future)
     }
 }
 

@@ -2,7 +2,16 @@
 //! follower was promoted, a body panicked. Without the feature every function
 //! here is empty and [`Subject`] has no size.
 
-use crate::group::Group;
+/// How an annotated function's group names itself in stats and events.
+pub(crate) struct Label<K> {
+    pub(crate) name: &'static str,
+    /// The key's `Debug` form, when its type has one.
+    #[cfg_attr(
+        not(feature = "tracing"),
+        expect(dead_code, reason = "read by tracing events")
+    )]
+    pub(crate) describe: fn(&K) -> Option<String>,
+}
 
 /// What an event is about: the function (or "Group" for a plain group) and
 /// the key's `Debug` form when the key has one, captured only while debug
@@ -16,8 +25,8 @@ pub(crate) struct Subject {
 
 impl Subject {
     #[cfg(feature = "tracing")]
-    pub(crate) fn of<K, V>(group: &Group<K, V>, key: &K) -> Self {
-        let Some(label) = &group.label else {
+    pub(crate) fn of<K>(label: Option<&Label<K>>, key: &K) -> Self {
+        let Some(label) = label else {
             return Self {
                 function: "Group",
                 key: None,
@@ -35,7 +44,7 @@ impl Subject {
     }
 
     #[cfg(not(feature = "tracing"))]
-    pub(crate) fn of<K, V>(_: &Group<K, V>, _: &K) -> Self {
+    pub(crate) fn of<K>(_: Option<&Label<K>>, _: &K) -> Self {
         Self {}
     }
 

@@ -3,17 +3,13 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::future::{poll_fn, Future};
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::hash::Hash;
 use std::pin::pin;
-use std::sync::OnceLock;
 
-use hashbrown::HashTable;
-
-use crate::call::Call;
-use crate::flight::{Flight, HandOff};
-use crate::owned::owned_flight;
+use crate::call::{Call, Parts};
+use crate::events::Label;
+use crate::map::Map;
 use crate::stats::{Counters, Stats};
-use crate::sync::{Arc, Mutex};
 
 /// A map of in-flight executions: concurrent calls with equal keys share one.
 ///
@@ -63,70 +59,23 @@ use crate::sync::{Arc, Mutex};
 /// taken from requests cannot be chosen to flood one bucket. A key's `Hash` runs
 /// outside the map's lock; its `Eq` runs under it and should be cheap.
 pub struct Group<K, V> {
-    hasher: OnceLock<RandomState>,
-    flights: Mutex<HashTable<Entry<K, V>>>,
-    pub(crate) counters: Counters,
-    pub(crate) label: Option<Label<K>>,
-}
-
-/// How an annotated function's group names itself in stats and events.
-pub(crate) struct Label<K> {
-    pub(crate) name: &'static str,
-    /// The key's `Debug` form, when its type has one.
-    #[cfg_attr(
-        not(feature = "tracing"),
-        expect(dead_code, reason = "read by tracing events")
-    )]
-    pub(crate) describe: fn(&K) -> Option<String>,
-}
-
-struct Entry<K, V> {
-    hash: u64,
-    key: K,
-    flight: Arc<Flight<V>>,
-}
-
-/// A caller's place in a flight, as [`Group::join`] found it.
-pub(crate) struct Joined<K, V> {
-    pub(crate) flight: Arc<Flight<V>>,
-    pub(crate) hash: u64,
-    /// The caller's waiting slot; `None` for the leader of a flight it runs.
-    pub(crate) slot: Option<usize>,
-    /// The key of a caller that joined an existing flight, no longer needed.
-    pub(crate) unused_key: Option<K>,
-}
-
-/// An entry taken out of the map, held until it is safe to drop.
-#[must_use]
-pub(crate) struct Removed<K, V> {
-    _entry: Entry<K, V>,
+    map: Map<K, V>,
+    counters: Counters,
+    label: Option<Label<K>>,
 }
 
 impl<K, V> Group<K, V> {
     /// Creates an empty group. It allocates nothing until the first call.
-    #[cfg(not(loom))]
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            hasher: OnceLock::new(),
-            flights: Mutex::new(HashTable::new()),
+            map: Map::new(),
             counters: Counters::new(),
             label: None,
         }
     }
 
-    /// Creates an empty group (not `const` in loom models).
-    #[cfg(loom)]
-    #[must_use]
-    pub fn new() -> Self {
-        Self {
-            hasher: OnceLock::new(),
-            flights: Mutex::new(HashTable::new()),
-            counters: Counters::new(),
-            label: None,
-        }
-    }
-
+    /// A group named for `coalesce::stats()` and tracing events.
     pub(crate) fn labelled(label: Label<K>) -> Self {
         Self {
             label: Some(label),
@@ -134,10 +83,22 @@ impl<K, V> Group<K, V> {
         }
     }
 
+    pub(crate) fn name(&self) -> Option<&'static str> {
+        self.label.as_ref().map(|label| label.name)
+    }
+
+    fn parts(&self) -> Parts<'_, K, V> {
+        Parts {
+            map: &self.map,
+            counters: &self.counters,
+            label: self.label.as_ref(),
+        }
+    }
+
     /// The number of keys with an execution in flight.
     #[must_use]
     pub fn in_flight(&self) -> usize {
-        self.flights.lock().len()
+        self.map.len()
     }
 
     /// The group's counters: calls, executions, calls that joined another's
@@ -147,105 +108,12 @@ impl<K, V> Group<K, V> {
     pub fn stats(&self) -> Stats {
         self.counters.snapshot(self.in_flight())
     }
-
-    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
-        self.hasher.get_or_init(RandomState::new).hash_one(key)
-    }
-
-    /// Removes `flight`'s entry if it is still the one in the map: a flight
-    /// that was forgotten must not remove the flight that replaced it.
-    ///
-    /// The entry comes back to be dropped by the caller once its followers are
-    /// settled, so a key whose `Drop` panics cannot leave them waiting.
-    pub(crate) fn remove(&self, hash: u64, flight: &Arc<Flight<V>>) -> Option<Removed<K, V>> {
-        take_entry(&mut self.flights.lock(), hash, flight)
-    }
-
-    /// The leader of `flight` went away before finishing: promote a follower,
-    /// or remove the entry when nobody is waiting.
-    pub(crate) fn abandon(&self, hash: u64, flight: &Arc<Flight<V>>) {
-        let mut flights = self.flights.lock();
-        match flight.hand_off() {
-            HandOff::Promoted(waker) => {
-                drop(flights);
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            }
-            HandOff::Continues => drop(flights),
-            HandOff::NoFollowers(work) => {
-                // Under the same lock that saw no followers, so nobody joins
-                // a flight that no one leads.
-                let removed = take_entry(&mut flights, hash, flight);
-                drop(flights);
-                drop(work);
-                drop(removed);
-            }
-        }
-    }
 }
 
 impl<K, V> Group<K, V>
 where
     K: Hash + Eq,
 {
-    /// Joins the flight for `key` as a follower, or opens a new one as its
-    /// leader. A follower's key comes back unused, to be dropped once the
-    /// caller is registered and can clean up after a panicking `Drop`.
-    pub(crate) fn join(&self, key: K) -> Joined<K, V> {
-        self.join_or_open(key, || (Arc::new(Flight::new()), None))
-    }
-
-    /// Like [`join`](Self::join), but a new flight owns `fut` (taken out of
-    /// the option) and its opener waits on it like any follower.
-    pub(crate) fn join_detached<F>(&self, key: K, fut: &mut Option<F>) -> Joined<K, V>
-    where
-        F: Future<Output = V> + Send + 'static,
-        V: Send + 'static,
-    {
-        self.join_or_open(key, || match fut.take() {
-            Some(fut) => {
-                let flight = owned_flight(Box::pin(fut));
-                let slot = flight.register();
-                (flight, Some(slot))
-            }
-            None => (Arc::new(Flight::new()), None),
-        })
-    }
-
-    fn join_or_open(
-        &self,
-        key: K,
-        open: impl FnOnce() -> (Arc<Flight<V>>, Option<usize>),
-    ) -> Joined<K, V> {
-        let hash = self.hash(&key);
-        let mut flights = self.flights.lock();
-        if let Some(entry) = flights.find(hash, |entry| entry.key == key) {
-            let flight = Arc::clone(&entry.flight);
-            let slot = flight.register();
-            drop(flights);
-            return Joined {
-                flight,
-                hash,
-                slot: Some(slot),
-                unused_key: Some(key),
-            };
-        }
-        let (flight, slot) = open();
-        let entry = Entry {
-            hash,
-            key,
-            flight: Arc::clone(&flight),
-        };
-        flights.insert_unique(hash, entry, |entry| entry.hash);
-        Joined {
-            flight,
-            hash,
-            slot,
-            unused_key: None,
-        }
-    }
-
     /// Detaches the in-flight execution for `key`, if any, and returns whether
     /// there was one.
     ///
@@ -258,14 +126,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
-        let removed = self
-            .flights
-            .lock()
-            .find_entry(hash, |entry| entry.key.borrow() == key)
-            .ok()
-            .map(|entry| entry.remove().0);
-        removed.is_some()
+        self.map.forget(key)
     }
 
     /// Whether an execution for `key` is in flight.
@@ -275,11 +136,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
-        self.flights
-            .lock()
-            .find(hash, |entry| entry.key.borrow() == key)
-            .is_some()
+        self.map.contains(key)
     }
 }
 
@@ -339,7 +196,7 @@ where
     where
         F: Future<Output = V>,
     {
-        let mut call = Call::join(self, key);
+        let mut call = Call::join(self.parts(), key);
         // Declared after `call`, so it drops first: an abandoned body is gone
         // before a follower is promoted to run its own.
         let mut fut = pin!(Some(fut));
@@ -399,26 +256,12 @@ where
     where
         F: Future<Output = V> + Send + 'static,
     {
-        let mut fut = Some(fut);
-        let mut call = Call::join_detached(self, key, &mut fut);
-        // Still `Some` when this call joined a flight someone else runs: if
-        // that flight's leader is dropped, this call may be promoted to run it.
+        // `Some` when this call joined a flight someone else leads: if that
+        // leader is dropped, this call may be promoted to run its own.
+        let (mut call, fut) = Call::join_detached(self.parts(), key, fut);
         let mut fut = pin!(fut);
         poll_fn(|cx| call.poll(cx, fut.as_mut())).await
     }
-}
-
-fn take_entry<K, V>(
-    flights: &mut HashTable<Entry<K, V>>,
-    hash: u64,
-    flight: &Arc<Flight<V>>,
-) -> Option<Removed<K, V>> {
-    flights
-        .find_entry(hash, |entry| Arc::ptr_eq(&entry.flight, flight))
-        .ok()
-        .map(|entry| Removed {
-            _entry: entry.remove().0,
-        })
 }
 
 impl<K, V> Default for Group<K, V> {
@@ -430,8 +273,8 @@ impl<K, V> Default for Group<K, V> {
 impl<K, V> fmt::Debug for Group<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut group = f.debug_struct("Group");
-        if let Some(label) = &self.label {
-            group.field("name", &label.name);
+        if let Some(name) = self.name() {
+            group.field("name", &name);
         }
         group
             .field("in_flight", &self.in_flight())

@@ -12,14 +12,21 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The core's imports run one way: `group` (the public API) → `call` (one
+// caller's future) → `ending` (sharing or failing a result) → `map` (the
+// entries) → `flight` (one execution's shared state) → `detached` (a body
+// the flight owns).
 mod call;
-mod events;
+mod detached;
+mod ending;
 mod flight;
-mod global;
 mod group;
+mod map;
+
+mod events;
+mod global;
 #[doc(hidden)]
 pub mod macro_support;
-mod owned;
 mod panic_message;
 mod registry;
 mod stats;

@@ -10,8 +10,9 @@
 //!    [`Yes`] or [`No`] without failing, then one `require_*` call per bound,
 //!    spanned on the user's key or return type, which fails for `No` with a
 //!    message that says the fix;
-//! 4. [`Yes::run`] (or [`Yes::run_in`] for `group = PATH`), which picks the
-//!    function's own `Group<K, V>` out of a `static` [`TypeMap`] and runs.
+//! 4. [`Yes::run`] (or [`Yes::run_detached`]) with a [`GroupSource`]: the
+//!    user's `static` for `group = PATH`, or [`per_function`], which picks the
+//!    function's own `Group<K, V>` out of a `static` [`TypeMap`].
 //!
 //! When a bound is missing the verdict is [`No`], whose `run` has no bounds:
 //! the user sees one error per missing bound, not a cascade from `Group`.
@@ -20,6 +21,7 @@ mod probe;
 
 use std::future::Future;
 use std::hash::Hash;
+use std::marker::PhantomData;
 
 pub use crate::group::Group;
 pub use crate::registry::TypeMap;
@@ -54,30 +56,57 @@ pub struct Yes;
 #[derive(Clone, Copy, Debug)]
 pub struct No;
 
+/// Where an annotated function's group lives: the user's `static`
+/// (`group = PATH`), or the function's own, in a [`TypeMap`].
+pub trait GroupSource<K, V> {
+    /// The group.
+    fn group(self) -> &'static Group<K, V>;
+}
+
+impl<K, V> GroupSource<K, V> for &'static Group<K, V> {
+    fn group(self) -> &'static Group<K, V> {
+        self
+    }
+}
+
+/// The function's own group, one per `(Tag, K, V)`, created on first use
+/// with `describe` for the key in tracing events.
+pub struct PerFunction<Tag, K> {
+    map: &'static TypeMap,
+    describe: fn(&K) -> Option<String>,
+    tag: PhantomData<Tag>,
+}
+
+/// The function's own group in `map`, told apart from its other
+/// instantiations by `Tag`.
+pub fn per_function<Tag, K>(
+    map: &'static TypeMap,
+    _tag: Tag,
+    describe: fn(&K) -> Option<String>,
+) -> PerFunction<Tag, K> {
+    PerFunction {
+        map,
+        describe,
+        tag: PhantomData,
+    }
+}
+
+impl<Tag, K, V> GroupSource<K, V> for PerFunction<Tag, K>
+where
+    Tag: 'static,
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + 'static,
+{
+    fn group(self) -> &'static Group<K, V> {
+        self.map.group::<Tag, K, V>(self.describe)
+    }
+}
+
 impl Yes {
-    /// Runs `fut` in the function's own group, one per `(Tag, K, V)`,
-    /// created on first use with `describe` for the key in tracing events.
-    pub fn run<Tag, K, V, F>(
+    /// Runs `fut` in `source`'s group: `Group::run`.
+    pub fn run<K, V, F>(
         self,
-        map: &'static TypeMap,
-        _tag: Tag,
-        describe: fn(&K) -> Option<String>,
-        key: K,
-        fut: F,
-    ) -> impl Future<Output = V>
-    where
-        Tag: 'static,
-        K: Hash + Eq + Send + Sync + 'static,
-        V: Clone + Send + 'static,
-        F: Future<Output = V>,
-    {
-        map.group::<Tag, K, V>(describe).run(key, fut)
-    }
-
-    /// Runs `fut` in the user's `group = PATH`, a `static`.
-    pub fn run_in<K, V, F>(
-        self,
-        group: &'static Group<K, V>,
+        source: impl GroupSource<K, V>,
         key: K,
         fut: F,
     ) -> impl Future<Output = V>
@@ -86,31 +115,13 @@ impl Yes {
         V: Clone + Send + 'static,
         F: Future<Output = V>,
     {
-        group.run(key, fut)
+        source.group().run(key, fut)
     }
 
-    /// [`run`](Yes::run) for `on_leader_drop = "continue"`: the flight owns `fut`.
-    pub fn run_detached<Tag, K, V, F>(
+    /// Runs `fut` detached in `source`'s group: `Group::run_detached`.
+    pub fn run_detached<K, V, F>(
         self,
-        map: &'static TypeMap,
-        _tag: Tag,
-        describe: fn(&K) -> Option<String>,
-        key: K,
-        fut: F,
-    ) -> impl Future<Output = V>
-    where
-        Tag: 'static,
-        K: Hash + Eq + Send + Sync + 'static,
-        V: Clone + Send + 'static,
-        F: Future<Output = V> + Send + 'static,
-    {
-        map.group::<Tag, K, V>(describe).run_detached(key, fut)
-    }
-
-    /// [`run_in`](Yes::run_in) for `on_leader_drop = "continue"`.
-    pub fn run_in_detached<K, V, F>(
-        self,
-        group: &'static Group<K, V>,
+        source: impl GroupSource<K, V>,
         key: K,
         fut: F,
     ) -> impl Future<Output = V>
@@ -119,52 +130,18 @@ impl Yes {
         V: Clone + Send + 'static,
         F: Future<Output = V> + Send + 'static,
     {
-        group.run_detached(key, fut)
+        source.group().run_detached(key, fut)
     }
 }
 
 impl No {
     /// Never runs: a `require_*` call already failed to compile.
-    pub fn run<Tag, K, V, F>(
-        self,
-        _map: &'static TypeMap,
-        _tag: Tag,
-        _describe: fn(&K) -> Option<String>,
-        _key: K,
-        _fut: F,
-    ) -> impl Future<Output = V> {
+    pub fn run<S, K, V, F>(self, _source: S, _key: K, _fut: F) -> impl Future<Output = V> {
         std::future::pending()
     }
 
     /// Never runs: a `require_*` call already failed to compile.
-    pub fn run_in<K, V, F>(
-        self,
-        _group: &'static Group<K, V>,
-        _key: K,
-        _fut: F,
-    ) -> impl Future<Output = V> {
-        std::future::pending()
-    }
-
-    /// Never runs: a `require_*` call already failed to compile.
-    pub fn run_detached<Tag, K, V, F>(
-        self,
-        map: &'static TypeMap,
-        tag: Tag,
-        describe: fn(&K) -> Option<String>,
-        key: K,
-        fut: F,
-    ) -> impl Future<Output = V> {
-        self.run(map, tag, describe, key, fut)
-    }
-
-    /// Never runs: a `require_*` call already failed to compile.
-    pub fn run_in_detached<K, V, F>(
-        self,
-        group: &'static Group<K, V>,
-        key: K,
-        fut: F,
-    ) -> impl Future<Output = V> {
-        self.run_in(group, key, fut)
+    pub fn run_detached<S, K, V, F>(self, source: S, key: K, fut: F) -> impl Future<Output = V> {
+        self.run(source, key, fut)
     }
 }

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use crate::group::{Group, Label};
+use crate::events::Label;
+use crate::group::Group;
 use crate::stats::Stats;
 
 type Shared = &'static (dyn Any + Send + Sync);

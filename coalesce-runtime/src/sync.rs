@@ -6,29 +6,19 @@ pub(crate) use loom::sync::{Arc, MutexGuard};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Arc, MutexGuard};
 
-#[cfg(loom)]
-use loom::sync::Mutex as Inner;
-#[cfg(not(loom))]
-use std::sync::Mutex as Inner;
-
 /// A mutex whose lock never reports poisoning.
 ///
 /// Every critical section in this crate leaves its state consistent before it
-/// can run code that may panic (a key's `Eq`, a value's `Clone`), so a panic
-/// in one caller must not turn into a panic in every later caller.
+/// can run code that may panic (a key's `Eq`), so a panic in one caller must
+/// not turn into a panic in every later caller.
+#[cfg(not(loom))]
 #[derive(Debug, Default)]
-pub(crate) struct Mutex<T>(Inner<T>);
+pub(crate) struct Mutex<T>(std::sync::Mutex<T>);
 
+#[cfg(not(loom))]
 impl<T> Mutex<T> {
-    #[cfg(not(loom))]
     pub(crate) const fn new(value: T) -> Self {
-        Self(Inner::new(value))
-    }
-
-    /// loom's mutex cannot be built in a `const` context.
-    #[cfg(loom)]
-    pub(crate) fn new(value: T) -> Self {
-        Self(Inner::new(value))
+        Self(std::sync::Mutex::new(value))
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
@@ -41,5 +31,59 @@ impl<T> Mutex<T> {
         self.0
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// loom's mutex cannot be built in a `const` context, so the model's mutex
+/// is built at the first lock, from the value `new` kept aside. A model
+/// creates its groups inside the model, so each execution gets fresh ones.
+#[cfg(loom)]
+pub(crate) struct Mutex<T> {
+    initial: std::sync::Mutex<Option<T>>,
+    model: std::sync::OnceLock<loom::sync::Mutex<T>>,
+}
+
+#[cfg(loom)]
+impl<T> Mutex<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Self {
+            initial: std::sync::Mutex::new(Some(value)),
+            model: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        let model = self.model.get_or_init(|| {
+            let initial = self
+                .initial
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            match initial {
+                Some(value) => loom::sync::Mutex::new(value),
+                None => unreachable!("a OnceLock initializes once"),
+            }
+        });
+        model
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        let value = match self.model.into_inner() {
+            Some(model) => Some(
+                model
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            ),
+            None => self
+                .initial
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        };
+        match value {
+            Some(value) => value,
+            None => unreachable!("the value is either kept aside or in the model's mutex"),
+        }
     }
 }

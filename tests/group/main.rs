@@ -10,6 +10,7 @@ mod dedup;
 mod delivery;
 mod first_poll;
 mod global_run;
+mod issue11;
 mod leader_cancelled;
 mod locks;
 mod no_caching;

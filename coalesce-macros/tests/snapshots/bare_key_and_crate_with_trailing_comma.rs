@@ -61,13 +61,17 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
     };
     coalesce_verdict
         .run(
-            coalesce_groups,
-            (),
-            {
-                use ::deps::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                (&::deps::coalesce::__private::probe(&coalesce_key))
-                    .__coalesce_describer()
-            },
+            ::deps::coalesce::__private::per_function(
+                coalesce_groups,
+                (),
+                {
+                    use ::deps::coalesce::__private::{
+                        ProbeDebug as _, ProbeNoDebug as _,
+                    };
+                    (&::deps::coalesce::__private::probe(&coalesce_key))
+                        .__coalesce_describer()
+                },
+            ),
             coalesce_key,
             coalesce_future,
         )

@@ -63,12 +63,14 @@ pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError
     };
     coalesce_verdict
         .run(
-            coalesce_groups,
-            (),
-            {
-                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
-            },
+            ::coalesce::__private::per_function(
+                coalesce_groups,
+                (),
+                {
+                    use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                },
+            ),
             coalesce_key,
             coalesce_future,
         )

@@ -68,12 +68,14 @@ where
     };
     coalesce_verdict
         .run(
-            coalesce_groups,
-            coalesce_tag,
-            {
-                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
-            },
+            ::coalesce::__private::per_function(
+                coalesce_groups,
+                coalesce_tag,
+                {
+                    use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                },
+            ),
             coalesce_key,
             coalesce_future,
         )

@@ -58,12 +58,14 @@ async fn refresh() {
     };
     coalesce_verdict
         .run(
-            coalesce_groups,
-            (),
-            {
-                use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
-            },
+            ::coalesce::__private::per_function(
+                coalesce_groups,
+                (),
+                {
+                    use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                },
+            ),
             coalesce_key,
             coalesce_future,
         )

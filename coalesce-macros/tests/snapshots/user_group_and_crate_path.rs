@@ -53,5 +53,5 @@ async fn find(id: u64) -> String {
             ),
         )
     };
-    coalesce_verdict.run_in(&USERS, coalesce_key, coalesce_future).await
+    coalesce_verdict.run(&USERS, coalesce_key, coalesce_future).await
 }

@@ -1,0 +1,136 @@
+//! Ending a flight: sharing the value or failing it, through one guard that
+//! fails the flight if it is dropped before either happened, so that no
+//! panic or early return leaves followers waiting or the entry in the map.
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::task::{Context, Poll, Waker};
+
+use crate::detached::BoxFuture;
+use crate::events::Subject;
+use crate::flight::{Flight, SharedValue};
+use crate::map::{Map, Removed};
+use crate::panic_message::panic_message;
+use crate::stats::Counters;
+use crate::sync::Arc;
+
+/// Where a caller sits: its group's parts and its flight.
+pub(crate) struct Seat<'g, K, V> {
+    pub(crate) map: &'g Map<K, V>,
+    pub(crate) counters: &'g Counters,
+    pub(crate) flight: Arc<Flight<V>>,
+    pub(crate) hash: u64,
+    pub(crate) subject: Subject,
+}
+
+/// The duty to end a flight, held by the caller whose body finished, or by
+/// the caller polling a detached body from the moment it takes the body out
+/// of the flight. Dropped before the flight ended (an unwind, an early
+/// return), it fails the flight.
+///
+/// What must outlive the flight's end is held here and dropped after it
+/// (fields drop after `Drop::drop`): the removed entry, whose key's `Drop` is
+/// user code, and a detached body, whose `Drop` may panic.
+pub(crate) struct Ending<'a, 'g, K, V> {
+    seat: &'a Seat<'g, K, V>,
+    /// What followers are told if this is dropped armed; `None` once the
+    /// flight has ended.
+    failure: Option<&'static str>,
+    removed: Option<Removed<K, V>>,
+    body: Option<BoxFuture<V>>,
+}
+
+impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
+    /// Armed: the flight fails unless it is finished or failed explicitly.
+    pub(crate) fn new(seat: &'a Seat<'g, K, V>) -> Self {
+        Self {
+            seat,
+            failure: Some("the caller that ran the body panicked before it shared the value"),
+            removed: None,
+            body: None,
+        }
+    }
+
+    /// Armed, holding the detached body a caller took out of the flight.
+    pub(crate) fn driving(seat: &'a Seat<'g, K, V>, body: BoxFuture<V>) -> Self {
+        let mut ending = Self::new(seat);
+        ending.body = Some(body);
+        ending
+    }
+
+    /// Polls the detached body once, catching a panic.
+    pub(crate) fn poll_body(&mut self, waker: &Waker) -> std::thread::Result<Poll<V>> {
+        let Some(body) = &mut self.body else {
+            unreachable!("only a driving ending polls a body")
+        };
+        panic::catch_unwind(AssertUnwindSafe(|| {
+            body.as_mut().poll(&mut Context::from_waker(waker))
+        }))
+    }
+
+    /// The body is pending: it goes back to the flight for the next driver,
+    /// and the flight goes on.
+    pub(crate) fn park(mut self) {
+        self.failure = None;
+        if let Some(body) = self.body.take() {
+            self.seat.flight.park(body);
+        }
+    }
+
+    /// The body panicked: every follower panics too, and this caller resumes
+    /// the original panic.
+    pub(crate) fn fail(mut self, payload: Box<dyn Any + Send>) -> ! {
+        self.fail_with(panic_message(&*payload));
+        self.failure = None;
+        // The key may be dropped now; the body is dropped as the panic
+        // unwinds, as a leader's own future is.
+        drop(self.removed.take());
+        panic::resume_unwind(payload)
+    }
+
+    /// Removes the entry and fails the flight, then wakes the followers.
+    fn fail_with(&mut self, message: Option<String>) {
+        let seat = self.seat;
+        seat.counters.panicked();
+        seat.subject.panicked(message.as_deref());
+        if let Some(removed) = seat.map.remove(seat.hash, &seat.flight) {
+            self.removed = Some(removed);
+        }
+        seat.flight.fail(message).release();
+    }
+}
+
+impl<K, V: Clone> Ending<'_, '_, K, V> {
+    /// Shares `value` with the followers and ends the flight. Returns the
+    /// value and whether any follower shares it.
+    pub(crate) fn finish(mut self, value: V) -> (V, bool) {
+        let flight = &self.seat.flight;
+        // Out of the map first, so nobody joins a flight that has ended.
+        self.removed = self.seat.map.remove(self.seat.hash, flight);
+        // Only the map's reference (now in `removed`) and ours: nobody else
+        // can see this flight, so it ends with it, without taking its lock.
+        if self.removed.is_some() && Arc::strong_count(flight) == 2 {
+            self.failure = None;
+            return (value, false);
+        }
+        let share = if flight.followers() > 0 {
+            self.failure = Some("the value's `Clone` panicked while it was shared");
+            Some(SharedValue::new(value.clone()))
+        } else {
+            None
+        };
+        let (ended, shared) = flight.publish(share);
+        self.failure = None;
+        ended.release();
+        (value, shared)
+    }
+}
+
+impl<K, V> Drop for Ending<'_, '_, K, V> {
+    fn drop(&mut self) {
+        if let Some(failure) = self.failure {
+            self.fail_with(Some(failure.to_owned()));
+            self.failure = None;
+        }
+    }
+}

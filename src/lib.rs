@@ -87,11 +87,11 @@
 //! What happens to the execution when the caller running it (the leader) is
 //! dropped, say by a timeout, is the one choice to make:
 //!
-//! | | `on_leader_drop = "handoff"` (default), [`Group::run`] | `on_leader_drop = "continue"`, [`Group::run_detached`] |
+//! | | hand-off (default), [`Group::run`] | `detached`, [`Group::run_detached`] |
 //! |---|---|---|
 //! | borrowed arguments (`&self`, `&str`) | yes | no: the body must own its inputs (`String`, `self: Arc<Self>`) |
 //! | a dropped leader | its body is dropped; a waiting caller runs its own | the body goes on, driven by whichever caller is polled |
-//! | every caller's timeout shorter than the work | each promotion restarts the work | the work runs once; a later caller gets its result |
+//! | every caller's timeout shorter than the work | each promotion restarts the work | the work runs once; a caller that arrives while it still runs gets its result (once every caller has gone, the body is dropped) |
 //! | a leader kept alive but never polled | stalls the callers waiting on it | no stall |
 //! | bounds beyond `Clone + Send + 'static` output | none | the body's future is `Send + 'static` |
 //! | cost | the body runs inline in the leader | the body is boxed; each wake-up of the body wakes every waiting caller |
@@ -105,9 +105,10 @@
 //! }
 //!
 //! impl Upstream {
-//!     // Callers time out after 1 s; the upstream takes 2 s. With "continue"
-//!     // the request goes on when they give up, and the next caller gets it.
-//!     #[coalesce(key = "path", on_leader_drop = "continue")]
+//!     // Callers time out after 1 s; the upstream takes 2 s. Detached, the
+//!     // request goes on when one gives up, and a caller still waiting, or
+//!     // arriving while it runs, gets it.
+//!     #[coalesce(key = "path", detached)]
 //!     async fn get(self: Arc<Self>, path: String) -> Result<String, Arc<std::io::Error>> {
 //!         Ok(format!("{}{path}", self.base))
 //!     }

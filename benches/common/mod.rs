@@ -51,7 +51,7 @@ macro_rules! for_each_coalescer {
             $each;
         }
         {
-            // The "continue" mode: the flight owns the (boxed) body.
+            // Detached: the flight owns the (boxed) body.
             let ($name, $expected) = ("coalesce_detached", $crate::common::Executions::ExactlyOne);
             let $call = move |key, arg| all.group.run_detached(key, $body(key, arg));
             $each;

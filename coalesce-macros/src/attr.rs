@@ -1,5 +1,5 @@
-//! Parses `#[coalesce(key = ..., group = ..., crate = ..., on_leader_drop = ...)]`
-//! into [`Options`].
+//! Parses `#[coalesce(key = ..., group = ..., crate = ..., detached)]` into
+//! [`Options`].
 
 use proc_macro2::{Ident, Span};
 use syn::ext::IdentExt;
@@ -8,17 +8,7 @@ use syn::{Expr, LitStr, Path, Token};
 
 use crate::span::SpanRange;
 
-const VALID: &str = "`key`, `group`, `crate`, `on_leader_drop`";
-
-/// What happens to the execution when the caller running it is dropped.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum LeaderDrop {
-    /// `"handoff"`: it is abandoned, and a follower runs its own body.
-    #[default]
-    Handoff,
-    /// `"continue"`: the flight owns the body, and the others drive it.
-    Continue,
-}
+const VALID: &str = "`key`, `group`, `crate`, `detached`";
 
 /// The attribute's options, each given at most once.
 #[derive(Default)]
@@ -29,8 +19,9 @@ pub(crate) struct Options {
     pub group: Option<Path>,
     /// `crate = "path"` or `crate = path`: where the facade is.
     pub krate: Option<Path>,
-    /// `on_leader_drop = "handoff" | "continue"`, with the value's span.
-    pub on_leader_drop: Option<(LeaderDrop, Span)>,
+    /// `detached`: the flight owns the body, which goes on when the caller
+    /// running it is dropped. Without it, a waiting caller runs its own.
+    pub detached: Option<Span>,
 }
 
 impl Parse for Options {
@@ -38,28 +29,22 @@ impl Parse for Options {
         let mut options = Options::default();
         while !input.is_empty() {
             let name = input.call(Ident::parse_any)?;
-            input.parse::<Token![=]>().map_err(|error| {
-                syn::Error::new(
-                    error.span(),
-                    format!("expected `{name} = ...`: every `#[coalesce]` option takes a value"),
-                )
-            })?;
             match name.to_string().as_str() {
                 "key" => {
-                    let key = parse_key(input)?;
+                    let key = parse_key(value_of(input, &name)?)?;
                     set_once(&mut options.key, key, &name)?;
                 }
                 "group" => {
-                    let group = input.parse::<Path>()?;
+                    let group = value_of(input, &name)?.parse::<Path>()?;
                     set_once(&mut options.group, group, &name)?;
                 }
                 "crate" => {
-                    let krate = parse_path(input)?;
+                    let krate = parse_path(value_of(input, &name)?)?;
                     set_once(&mut options.krate, krate, &name)?;
                 }
-                "on_leader_drop" => {
-                    let mode = parse_leader_drop(input)?;
-                    set_once(&mut options.on_leader_drop, mode, &name)?;
+                "detached" => {
+                    parse_flag(input, &name)?;
+                    set_once(&mut options.detached, name.span(), &name)?;
                 }
                 other => {
                     return Err(syn::Error::new(
@@ -82,9 +67,14 @@ impl Parse for Options {
 /// The one place that rejects a repeated option, at its second occurrence.
 fn set_once<T>(slot: &mut Option<T>, value: T, name: &Ident) -> syn::Result<()> {
     if slot.is_some() {
+        let keep = if name == "detached" {
+            format!("`{name}`")
+        } else {
+            format!("`{name} = ...`")
+        };
         return Err(syn::Error::new(
             name.span(),
-            format!("`{name}` is given twice; keep one `{name} = ...`"),
+            format!("`{name}` is given twice; keep one {keep}"),
         ));
     }
     *slot = Some(value);
@@ -103,26 +93,26 @@ fn parse_key(input: ParseStream) -> syn::Result<(Expr, SpanRange)> {
     }
 }
 
-/// `"handoff"` or `"continue"`.
-fn parse_leader_drop(input: ParseStream) -> syn::Result<(LeaderDrop, Span)> {
-    let lit = input.parse::<LitStr>().map_err(|error| {
+/// Consumes the `=` after an option that takes a value.
+fn value_of<'a>(input: ParseStream<'a>, name: &Ident) -> syn::Result<ParseStream<'a>> {
+    input.parse::<Token![=]>().map_err(|error| {
         syn::Error::new(
             error.span(),
-            "expected `on_leader_drop = \"handoff\"` or `on_leader_drop = \"continue\"`",
+            format!("expected `{name} = ...`: `{name}` takes a value"),
         )
     })?;
-    match lit.value().as_str() {
-        "handoff" => Ok((LeaderDrop::Handoff, lit.span())),
-        "continue" => Ok((LeaderDrop::Continue, lit.span())),
-        other => Err(syn::Error::new(
-            lit.span(),
-            format!(
-                "unknown `on_leader_drop` mode `{other}`; write \"handoff\" (the default: a \
-                 follower runs its own body when the leader is dropped) or \"continue\" (the \
-                 work goes on for the others; the body must own its inputs)"
-            ),
-        )),
+    Ok(input)
+}
+
+/// A flag is its name alone: `detached`, not `detached = true`.
+fn parse_flag(input: ParseStream, name: &Ident) -> syn::Result<()> {
+    if input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            input.span(),
+            format!("`{name}` takes no value: write `{name}` alone, or leave it out"),
+        ));
     }
+    Ok(())
 }
 
 /// `"path"` or a bare path, leading `::` allowed.

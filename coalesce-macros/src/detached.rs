@@ -1,12 +1,12 @@
-//! `on_leader_drop = "continue"`: the body outlives the call that started it,
-//! so it must own its inputs. A borrowed argument is reported by name, with
+//! `detached`: the body outlives the call that started it, so it must own
+//! its inputs. A borrowed argument is reported by name, with
 //! the ways out.
 
 use quote::ToTokens;
 use syn::visit::{self, Visit};
 use syn::{FnArg, Signature, Type};
 
-use crate::validate::Errors;
+use crate::errors::Errors;
 
 /// Reports every argument whose type borrows (`&T`, `&self`, a lifetime).
 pub(crate) fn check_owned_inputs(sig: &Signature, errors: &mut Errors) {
@@ -29,9 +29,9 @@ pub(crate) fn check_owned_inputs(sig: &Signature, errors: &mut Errors) {
             errors.push_spanned(
                 input,
                 format!(
-                    "`on_leader_drop = \"continue\"` keeps the body running after its caller \
-                     is gone, so it must own its inputs, but `{name}` borrows (`{ty}`): {fix}, \
-                     or keep the default `on_leader_drop = \"handoff\"`"
+                    "`detached` keeps the body running after its caller is gone, so it must \
+                     own its inputs, but `{name}` borrows (`{ty}`): {fix}, or remove `detached` \
+                     (a dropped caller then hands off to a waiting one, which runs its own body)"
                 ),
             );
         }

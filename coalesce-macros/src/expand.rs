@@ -4,10 +4,9 @@ use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use crate::attr::LeaderDrop;
 use crate::item::Function;
+use crate::plan::{GroupSource, Plan};
 use crate::span::SpanRange;
-use crate::validate::{GroupSource, Plan};
 
 /// Input:
 /// ```text
@@ -227,10 +226,11 @@ fn run(
     groups: &Ident,
     [verdict, tag, key, future]: [&Ident; 4],
 ) -> TokenStream {
-    // "continue" hands the body to the flight, which needs it `Send + 'static`.
-    let run = match plan.leader_drop {
-        LeaderDrop::Handoff => quote!(run),
-        LeaderDrop::Continue => quote!(run_detached),
+    // A detached body belongs to the flight, which needs it `Send + 'static`.
+    let run = if plan.detached {
+        quote!(run_detached)
+    } else {
+        quote!(run)
     };
     let source = match &plan.group {
         GroupSource::User(path) => quote!(&#path),

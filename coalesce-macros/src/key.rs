@@ -5,8 +5,9 @@ use quote::ToTokens;
 use syn::visit::{self, Visit};
 use syn::{Expr, FnArg, Ident, Pat, Path, Signature, Type};
 
+use crate::errors::Errors;
+use crate::plan::Key;
 use crate::span::SpanRange;
-use crate::validate::{Errors, Key};
 
 /// The names the arguments bind, receiver excluded, in order.
 pub(crate) fn argument_names(sig: &Signature) -> Vec<Ident> {

@@ -5,9 +5,11 @@
 
 mod attr;
 mod detached;
+mod errors;
 mod expand;
 mod item;
 mod key;
+mod plan;
 mod span;
 mod tag;
 mod validate;
@@ -48,13 +50,13 @@ use proc_macro::TokenStream;
 ///   is the converted key type and `V` the return type.
 /// - `crate = "path"` or `crate = path`: where the `coalesce` crate is, when
 ///   it is re-exported under another name (`crate = "my_deps::coalesce"`).
-/// - `on_leader_drop = "handoff"` (the default) or `"continue"`: what happens
-///   to the execution when the caller running it is dropped. With
-///   `"handoff"` it is abandoned and a waiting caller runs its own body; with
-///   `"continue"` the execution belongs to the flight and goes on for the
-///   others, which needs a body that owns its inputs (no `&self`, no `&str`:
-///   take owned values or `self: Arc<Self>`; a borrowed argument is an error
-///   that names it). See "Choosing a mode" in the `coalesce` crate.
+/// - `detached` (a flag, no value): the execution belongs to the flight, not
+///   to the caller running it, so it goes on for the others when that caller
+///   is dropped. Without it (hand-off, the default), the execution is
+///   abandoned and a waiting caller runs its own body. A detached body must
+///   own its inputs (no `&self`, no `&str`: take owned values or
+///   `self: Arc<Self>`; a borrowed argument is an error that names it). See
+///   "Choosing a mode" in the `coalesce` crate.
 ///
 /// # Keys
 ///
@@ -83,8 +85,8 @@ use proc_macro::TokenStream;
 ///   when it is created: `let a = f(1); let b = f(1); a.await; b.await;` runs
 ///   twice, while `join!(f(1), f(1))` runs once.
 /// - If the running caller is dropped, one waiting caller is promoted and
-///   runs its own body with its own arguments (with `on_leader_drop =
-///   "continue"`, the body goes on instead, driven by the waiting callers).
+///   runs its own body with its own arguments (with `detached`, the body
+///   goes on instead, driven by the waiting callers).
 ///   If the body panics, the
 ///   running caller panics with the original payload and every waiting caller
 ///   panics with a message that repeats it.
@@ -126,9 +128,9 @@ use proc_macro::TokenStream;
 ///     let tag = (PhantomData::<Self>,);            // one map per instantiation
 ///     let future = async move { /* the original body */ };
 ///     let verdict = /* Key and output bounds, reported at the key or return type */;
-///     verdict.run(groups, tag, describe, key, future).await  // Group::<K, R>::run
+///     verdict.run(per_function(groups, tag, describe), key, future).await  // Group::<K, R>::run
 ///     // `describe` is the key's `Debug` form, when it has one, for tracing;
-///     // with `on_leader_drop = "continue"`: `run_detached`.
+///     // with `detached`: `run_detached`; with `group = PATH`: `run(&PATH, key, future)`.
 /// }
 /// ```
 ///

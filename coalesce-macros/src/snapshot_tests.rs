@@ -152,10 +152,10 @@ fn errors_keep_the_original_function() {
 }
 
 #[test]
-fn continue_mode_on_an_arc_receiver() {
+fn detached_on_an_arc_receiver() {
     check(
-        "continue_mode_on_an_arc_receiver",
-        quote!(key = "url", on_leader_drop = "continue"),
+        "detached_on_an_arc_receiver",
+        quote!(key = "url", detached),
         quote! {
             async fn fetch(self: Arc<Self>, url: String) -> Result<Bytes, Arc<Error>> {
                 self.client.get(&url).await.map_err(Arc::new)
@@ -165,10 +165,10 @@ fn continue_mode_on_an_arc_receiver() {
 }
 
 #[test]
-fn continue_mode_with_borrowed_arguments_keeps_the_function() {
+fn detached_with_borrowed_arguments_keeps_the_function() {
     check(
-        "continue_mode_with_borrowed_arguments_keeps_the_function",
-        quote!(key = "url", on_leader_drop = "continue"),
+        "detached_with_borrowed_arguments_keeps_the_function",
+        quote!(key = "url", detached),
         quote! {
             async fn fetch(&self, url: &str) -> String {
                 url.to_owned()

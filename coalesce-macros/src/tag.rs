@@ -8,8 +8,9 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{FnArg, GenericParam, Ident, Pat, Token, Type, TypeParamBound, WherePredicate};
 
+use crate::errors::Errors;
 use crate::item::Function;
-use crate::validate::{Errors, GroupSource};
+use crate::plan::GroupSource;
 
 /// What tells the instantiations of a generic function apart: its type
 /// parameters, `Self` when it has a receiver (the impl's parameters are not

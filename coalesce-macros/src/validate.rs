@@ -2,70 +2,15 @@
 //! options and signature into a [`Plan`] that `expand` only has to print.
 //! The key's checks live in `key`, the generic tag's in `tag`.
 
-use proc_macro2::{Span, TokenStream};
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, Ident, Path, ReturnType, Type};
+use syn::{Ident, ReturnType, Type};
 
-use crate::attr::{LeaderDrop, Options};
-use crate::item::{Body, Function};
+use crate::attr::Options;
+use crate::errors::Errors;
+use crate::item::Function;
+use crate::plan::{GroupSource, Plan};
 use crate::span::SpanRange;
 use crate::{detached, key, tag};
-
-/// Everything `expand` needs, already checked.
-pub(crate) struct Plan<'a> {
-    pub krate: Path,
-    pub key: Key,
-    /// Where the in-flight map lives: the user's static, or a hidden per-fn map.
-    pub group: GroupSource,
-    /// The return type for the fake return edge, `impl Trait` erased to `_`.
-    pub fake_return: Type,
-    /// Where errors about the output's bounds point: the return type, or the
-    /// function's name when there is none.
-    pub output_span: SpanRange,
-    pub body: &'a Body,
-    /// `on_leader_drop`: hand off to a follower, or let the flight own the body.
-    pub leader_drop: LeaderDrop,
-}
-
-/// The key: one element, or a tuple converted element by element.
-pub(crate) struct Key {
-    pub elements: Vec<Expr>,
-    pub tuple: bool,
-    pub span: SpanRange,
-}
-
-pub(crate) enum GroupSource {
-    /// `group = PATH`.
-    User(Path),
-    /// A `static TypeMap` in the body, tagged with these types (`Self`, `T`)
-    /// and the types of these values (`impl Trait` arguments).
-    PerFunction {
-        types: Vec<TokenStream>,
-        values: Vec<TokenStream>,
-    },
-}
-
-/// Collects every error instead of stopping at the first one.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.0 = Some(combine(self.0.take(), syn::Error::new(span, message)));
-    }
-
-    /// An error underlining all of `tokens`, not only their first token.
-    pub(crate) fn push_spanned(
-        &mut self,
-        tokens: impl quote::ToTokens,
-        message: impl std::fmt::Display,
-    ) {
-        self.0 = Some(combine(
-            self.0.take(),
-            syn::Error::new_spanned(tokens, message),
-        ));
-    }
-}
 
 pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Plan<'_>> {
     let mut errors = Errors::default();
@@ -81,7 +26,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         );
     }
     if function.body.is_none() {
-        errors.0 = Some(combine(errors.0.take(), missing_body(name)));
+        errors.add(missing_body(name));
     }
 
     let receiver = sig.receiver().is_some();
@@ -97,11 +42,8 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         Some(path) => GroupSource::User(path),
         None => tag::tag(function, &mut errors),
     };
-    let leader_drop = options
-        .on_leader_drop
-        .map(|(mode, _)| mode)
-        .unwrap_or_default();
-    if leader_drop == LeaderDrop::Continue {
+    let detached = options.detached.is_some();
+    if detached {
         detached::check_owned_inputs(sig, &mut errors);
     }
     let output_span = match &sig.output {
@@ -109,7 +51,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         ReturnType::Type(_, ty) => SpanRange::of(ty),
     };
 
-    if let Some(error) = errors.0 {
+    if let Some(error) = errors.into_error() {
         return Err(error);
     }
     let body = function.body.as_ref().ok_or_else(|| missing_body(name))?;
@@ -122,7 +64,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         fake_return: fake_return(&sig.output),
         output_span,
         body,
-        leader_drop,
+        detached,
     })
 }
 
@@ -134,16 +76,6 @@ fn missing_body(name: &Ident) -> syn::Error {
              `impl` block, not on the trait declaration"
         ),
     )
-}
-
-fn combine(first: Option<syn::Error>, next: syn::Error) -> syn::Error {
-    match first {
-        Some(mut first) => {
-            first.combine(next);
-            first
-        }
-        None => next,
-    }
 }
 
 /// The fake return edge's type: the return type with `impl Trait` erased to

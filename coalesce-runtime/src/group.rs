@@ -208,12 +208,13 @@ where
     /// goes on when that call is dropped, any waiting caller drives it, and it
     /// is dropped (and the entry removed) only when every caller is gone.
     ///
-    /// This is what `#[coalesce(on_leader_drop = "continue")]` runs. Use it
-    /// when the body owns its inputs (`fut` is `Send + 'static`) and callers
-    /// may give up before the work is done: with [`run`](Group::run), every
-    /// caller whose timeout is shorter than the work restarts it when
-    /// promoted; here the work runs once, and a caller that arrives later still
-    /// gets its value. A caller that is kept alive but never polled does not
+    /// This is what `#[coalesce(detached)]` runs. Use it when the body owns
+    /// its inputs (`fut` is `Send + 'static`) and callers may give up before
+    /// the work is done: with [`run`](Group::run), every caller whose timeout
+    /// is shorter than the work restarts it when promoted; here the work runs
+    /// once, and a caller that arrives while it still runs gets its value.
+    /// Once every caller is gone the work is dropped, so a retry after that
+    /// runs it again. A caller that is kept alive but never polled does not
     /// stall the others either.
     ///
     /// ```
@@ -234,7 +235,8 @@ where
     ///
     /// If `fut` panics, the caller that was polling it resumes the panic with
     /// its original payload, and every other caller panics with a message
-    /// that repeats it.
+    /// that repeats it. The flight ends before `fut` is dropped, so a `Drop`
+    /// of `fut` that panics too cannot leave the others waiting.
     pub async fn run_detached<F>(&self, key: K, fut: F) -> V
     where
         F: Future<Output = V> + Send + 'static,

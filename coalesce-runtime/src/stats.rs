@@ -1,5 +1,7 @@
 //! How much work a group saved: counters kept with relaxed atomics (no lock,
-//! a few uncontended increments per call), read as a [`Stats`] snapshot.
+//! two or three increments per call), read as a [`Stats`] snapshot. Every
+//! call of a group increments the same counters, so callers on many cores
+//! contend for their cache line.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 

@@ -3,7 +3,7 @@ use coalesce::coalesce;
 struct Client;
 
 impl Client {
-    #[coalesce(key = "url", on_leader_drop = "continue")]
+    #[coalesce(key = "url", detached)]
     async fn fetch(&self, url: &str) -> String {
         url.to_owned()
     }

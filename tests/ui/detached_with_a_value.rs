@@ -1,6 +1,6 @@
 use coalesce::coalesce;
 
-#[coalesce(on_leader_drop = "restart")]
+#[coalesce(key = "id", detached = true)]
 async fn find(id: u64) -> u64 {
     id
 }

@@ -1,5 +1,5 @@
-//! `on_leader_drop = "continue"` on bodies that own their inputs: owned
-//! arguments, `self: Arc<Self>`, a user group, and the explicit default.
+//! `detached` on bodies that own their inputs: owned arguments,
+//! `self: Arc<Self>`, a user group, and the flag among other options.
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ struct Client {
 }
 
 impl Client {
-    #[coalesce(key = "path", on_leader_drop = "continue")]
+    #[coalesce(key = "path", detached)]
     async fn fetch(self: Arc<Self>, path: String) -> Result<String, Arc<std::io::Error>> {
         Ok(format!("{}{path}", self.base))
     }
@@ -18,13 +18,13 @@ impl Client {
 
 static PAGES: Group<u32, Vec<u8>> = Group::new();
 
-#[coalesce(group = PAGES, on_leader_drop = "continue")]
+#[coalesce(detached, group = PAGES)]
 async fn page(number: u32) -> Vec<u8> {
     vec![number as u8]
 }
 
-#[coalesce(key = "id", on_leader_drop = "handoff")]
-async fn borrowed(name: &str, id: u64) -> String {
+#[coalesce(detached, key = "id",)]
+async fn owned(name: String, id: u64) -> String {
     format!("{name}{id}")
 }
 
@@ -33,5 +33,5 @@ fn main() {
     let fetched = futures::executor::block_on(client.fetch("/a".to_owned()));
     assert_eq!(fetched.unwrap(), "http://127.0.0.1/a");
     assert_eq!(futures::executor::block_on(page(3)), [3]);
-    assert_eq!(futures::executor::block_on(borrowed("x", 1)), "x1");
+    assert_eq!(futures::executor::block_on(owned("x".to_owned(), 1)), "x1");
 }

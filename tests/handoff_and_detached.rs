@@ -1,7 +1,7 @@
-//! `on_leader_drop`: the default "handoff" against "continue", side by side.
+//! The two modes side by side: hand-off (the default) and `detached`.
 //!
-//! "handoff": a dropped leader's body is abandoned and a follower runs its
-//! own. "continue": the body belongs to the flight, goes on for the others,
+//! Hand-off: a dropped leader's body is abandoned and a follower runs its
+//! own. `detached`: the body belongs to the flight, goes on for the others,
 //! and is dropped only when every caller is gone.
 
 mod support;
@@ -24,8 +24,8 @@ async fn handoff_work(id: u32, caller: u32, work: Gate, starts: Arrivals) -> u32
     caller
 }
 
-#[coalesce(key = "id", on_leader_drop = "continue")]
-async fn continued_work(id: u32, caller: u32, work: Gate, starts: Arrivals) -> u32 {
+#[coalesce(key = "id", detached)]
+async fn detached_work(id: u32, caller: u32, work: Gate, starts: Arrivals) -> u32 {
     starts.track(async {}).await;
     work.wait().await;
     caller
@@ -66,20 +66,20 @@ impl Caller {
 /// Callers keep arriving and giving up before the work is done; then the
 /// work finishes while callers 3 and 4 still wait. Returns their values and
 /// how many bodies started.
-async fn impatient_callers(continued: bool, id: u32) -> (Option<u32>, Option<u32>, usize) {
+async fn impatient_callers(detached: bool, id: u32) -> (Option<u32>, Option<u32>, usize) {
     let (work, starts, arrivals) = (Gate::new(), Arrivals::new(), Arrivals::new());
     let call = |caller| {
         let (work, starts) = (work.clone(), starts.clone());
         async move {
-            if continued {
-                continued_work(id, caller, work, starts).await
+            if detached {
+                detached_work(id, caller, work, starts).await
             } else {
                 handoff_work(id, caller, work, starts).await
             }
         }
     };
-    // With "handoff" each promotion starts a body: wait for it before moving on.
-    let started = |handoff_count: usize| if continued { 1 } else { handoff_count };
+    // With hand-off each promotion starts a body: wait for it before moving on.
+    let started = |handoff_count: usize| if detached { 1 } else { handoff_count };
 
     let first = Caller::arrive(call(1), &arrivals).await;
     within(starts.wait_for(1)).await;
@@ -107,7 +107,7 @@ async fn with_impatient_callers_handoff_restarts_the_work_at_each_promotion() {
 }
 
 #[tokio::test]
-async fn with_impatient_callers_continue_runs_the_work_once() {
+async fn with_impatient_callers_detached_runs_the_work_once() {
     let (third, fourth, starts) = impatient_callers(true, 2).await;
     assert_eq!(
         (third, fourth),
@@ -118,20 +118,17 @@ async fn with_impatient_callers_continue_runs_the_work_once() {
 }
 
 #[tokio::test]
-async fn with_continue_a_leader_held_without_polling_does_not_stall_followers() {
+async fn detached_a_leader_held_without_polling_does_not_stall_followers() {
     let (work, starts, arrivals) = (Gate::new(), Arrivals::new(), Arrivals::new());
-    let mut parked = Box::pin(continued_work(3, 1, work.clone(), starts.clone()));
+    let mut parked = Box::pin(detached_work(3, 1, work.clone(), starts.clone()));
     // Polled once, so it opened the flight and started the body; then parked.
     poll_fn(|cx| {
         assert!(parked.as_mut().poll(cx).is_pending());
         Poll::Ready(())
     })
     .await;
-    let follower = Caller::arrive(
-        continued_work(3, 2, work.clone(), starts.clone()),
-        &arrivals,
-    )
-    .await;
+    let follower =
+        Caller::arrive(detached_work(3, 2, work.clone(), starts.clone()), &arrivals).await;
 
     work.open();
     assert_eq!(follower.value().await, Some(1), "driven by the follower");
@@ -140,7 +137,7 @@ async fn with_continue_a_leader_held_without_polling_does_not_stall_followers() 
 }
 
 #[tokio::test]
-async fn with_continue_the_last_caller_gone_drops_the_body_and_the_entry() {
+async fn detached_the_last_caller_gone_drops_the_body_and_the_entry() {
     static GROUP: Group<u32, u32> = Group::new();
     let (dropped, arrivals) = (Arc::new(AtomicBool::new(false)), Arrivals::new());
     let body = {
@@ -173,14 +170,14 @@ async fn with_continue_the_last_caller_gone_drops_the_body_and_the_entry() {
 }
 
 #[tokio::test]
-async fn with_continue_a_panic_reaches_every_caller() {
+async fn detached_a_panic_reaches_every_caller() {
     let group = Arc::new(Group::<u32, u32>::new());
     let (work, arrivals) = (Gate::new(), Arrivals::new());
     let call = |group: Arc<Group<u32, u32>>, work: Gate| async move {
         group
             .run_detached(5, async move {
                 work.wait().await;
-                panic!("continued body panicked")
+                panic!("detached body panicked")
             })
             .await
     };
@@ -189,7 +186,7 @@ async fn with_continue_a_panic_reaches_every_caller() {
     work.open();
     for caller in [first, second] {
         let message = panic_text(&*within(caller.task).await.unwrap_err().into_panic());
-        assert!(message.contains("continued body panicked"), "{message}");
+        assert!(message.contains("detached body panicked"), "{message}");
     }
     assert_eq!(group.in_flight(), 0);
     let stats = group.stats();
@@ -197,13 +194,13 @@ async fn with_continue_a_panic_reaches_every_caller() {
 }
 
 #[tokio::test]
-async fn with_continue_the_future_is_send() {
+async fn detached_the_future_is_send() {
     fn assert_send<T: Send>(_: &T) {}
-    let call = continued_work(6, 1, Gate::new(), Arrivals::new());
+    let call = detached_work(6, 1, Gate::new(), Arrivals::new());
     assert_send(&call);
     drop(call);
     let work = Gate::new();
     work.open();
-    let value = tokio::spawn(continued_work(6, 1, work, Arrivals::new()));
+    let value = tokio::spawn(detached_work(6, 1, work, Arrivals::new()));
     assert_eq!(within(value).await.unwrap(), 1);
 }

@@ -232,3 +232,97 @@ fn detached_opener_dropped_while_a_follower_arrives() {
         assert_eq!(group.in_flight(), 0);
     });
 }
+
+/// A call of `group` for key 1 that owns its handle, to move across threads.
+fn owning<F>(group: &Arc<Group<u8, u8>>, fut: F) -> Pin<Box<impl Future<Output = u8> + Send>>
+where
+    F: Future<Output = u8> + Send + 'static,
+{
+    let group = group.clone();
+    Box::pin(async move { group.run(1, fut).await })
+}
+
+/// Panics when dropped outside an unwind: a body whose `Drop` panics too.
+struct DropBomb;
+
+impl Drop for DropBomb {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("model panic: drop bomb");
+        }
+    }
+}
+
+/// A detached body that panics when polled, with a drop bomb beside it
+/// (a field, so it goes off only if the body is dropped after its panic was
+/// caught, outside the unwind).
+struct Bombed(DropBomb);
+
+impl Future for Bombed {
+    type Output = u8;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u8> {
+        panic!("model panic: body")
+    }
+}
+
+/// Issue 11: whichever caller drives the panicking body, and however the
+/// other registers around it, nobody hangs and the key is free afterwards.
+#[test]
+fn detached_body_panicking_in_poll_and_drop() {
+    silence_model_panics();
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let other = thread::spawn({
+            let group = group.clone();
+            move || caught(group.run_detached(1, Bombed(DropBomb)))
+        });
+        let mine = caught(group.run_detached(1, Bombed(DropBomb)));
+        for outcome in [mine, other.join().unwrap()] {
+            let message = outcome.expect_err("a caller of a panicking body returned");
+            assert!(message.contains("model panic"), "{message}");
+        }
+        assert_eq!(group.in_flight(), 0);
+        assert_eq!(block_on(group.run(1, async { 9 })), 9);
+    });
+}
+
+/// Issue 11: a follower leaving while the leader is dropped: the next in
+/// line (B) leads, whichever happens first, and runs its own body.
+#[test]
+fn promotion_while_the_first_follower_leaves() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let mut leader = owning(&group, pending());
+        let mut a = owning(&group, async { 1 });
+        let mut b = owning(&group, async { 2 });
+        assert!(poll_once(leader.as_mut()).is_pending());
+        assert!(poll_once(a.as_mut()).is_pending());
+        assert!(poll_once(b.as_mut()).is_pending());
+        let leaving = thread::spawn(move || drop(a));
+        drop(leader);
+        leaving.join().unwrap();
+        assert_eq!(block_on(b), 2);
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+/// A follower polled again from another task (a new waker, cloned outside
+/// the flight's lock) while the leader finishes: the value is not missed.
+#[test]
+fn follower_moves_to_another_task_while_the_leader_finishes() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let mut leader = owning(&group, async {
+            yield_once().await;
+            4
+        });
+        let mut follower = owning(&group, async { 5 });
+        assert!(poll_once(leader.as_mut()).is_pending());
+        assert!(poll_once(follower.as_mut()).is_pending());
+        let moved = thread::spawn(move || block_on(follower));
+        assert_eq!(block_on(leader), 4);
+        assert_eq!(moved.join().unwrap(), 4);
+        assert_eq!(group.in_flight(), 0);
+    });
+}

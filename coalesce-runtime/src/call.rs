@@ -29,13 +29,14 @@ pub(crate) struct Parts<'g, K, V> {
 pub(crate) struct Call<'g, K, V> {
     seat: Seat<'g, K, V>,
     role: Role,
-    /// This call opened the flight: a value its body produced is not "joined".
-    opened: bool,
 }
 
 enum Role {
     /// Runs its own future; the others wait for it.
     Leader,
+    /// Opened a detached flight, whose body it brought: waits in this slot
+    /// like a follower, but a value it receives is not a "joined" one.
+    Opener(usize),
     /// Waits in this slot of the flight, and drives the flight's detached
     /// body when it needs polling.
     Follower(usize),
@@ -75,11 +76,12 @@ where
     }
 
     fn registered(parts: Parts<'g, K, V>, joined: Joined<V>, subject: Subject) -> Self {
-        let (role, opened) = match joined.arrival {
-            Arrival::Leads => (Role::Leader, true),
-            Arrival::Opened(slot) => (Role::Follower(slot), true),
-            Arrival::Follows(slot) => (Role::Follower(slot), false),
+        let role = match joined.arrival {
+            Arrival::Leads => Role::Leader,
+            Arrival::Opened(slot) => Role::Opener(slot),
+            Arrival::Follows(slot) => Role::Follower(slot),
         };
+        let opened = !matches!(role, Role::Follower(_));
         parts.counters.called(opened);
         if !opened {
             subject.joined();
@@ -93,7 +95,6 @@ where
                 subject,
             },
             role,
-            opened,
         }
     }
 
@@ -108,7 +109,7 @@ where
     where
         F: Future<Output = V>,
     {
-        if let Role::Follower(slot) = self.role {
+        if let Role::Opener(slot) | Role::Follower(slot) = self.role {
             match self.seat.flight.poll_follower(slot, cx) {
                 FollowerPoll::Waiting => return Poll::Pending,
                 FollowerPoll::Promoted => {
@@ -117,8 +118,7 @@ where
                     self.role = Role::Leader;
                 }
                 FollowerPoll::Value(shared) => {
-                    self.role = Role::Finished;
-                    self.count_joined();
+                    self.role.received_value(self.seat.counters);
                     return Poll::Ready((shared.into_value(), true));
                 }
                 FollowerPoll::Panicked(message) => {
@@ -161,21 +161,26 @@ where
         // The body is done: this caller leaves the waiters, and ends the
         // flight for the others.
         self.seat.flight.retire(slot);
-        self.role = Role::Finished;
         match polled {
             Ok(Poll::Ready(value)) => {
-                self.count_joined();
+                self.role.received_value(self.seat.counters);
                 Poll::Ready(ending.finish(value))
             }
             Ok(Poll::Pending) => unreachable!("handled above"),
-            Err(payload) => ending.fail(payload),
+            Err(payload) => {
+                self.role = Role::Finished;
+                ending.fail(payload)
+            }
         }
     }
+}
 
-    /// A value produced by a body this call did not bring is a joined one.
-    fn count_joined(&self) {
-        if !self.opened {
-            self.seat.counters.joined();
+impl Role {
+    /// A waiting call received the flight's value: a value from a body it
+    /// did not bring counts as a joined one, whoever drove that body.
+    fn received_value(&mut self, counters: &Counters) {
+        if let Role::Follower(_) = std::mem::replace(self, Role::Finished) {
+            counters.joined();
         }
     }
 }
@@ -185,7 +190,7 @@ impl<K, V> Drop for Call<'_, K, V> {
         let must_hand_off = match self.role {
             Role::Finished => false,
             Role::Leader => true,
-            Role::Follower(slot) => {
+            Role::Opener(slot) | Role::Follower(slot) => {
                 matches!(self.seat.flight.leave(slot), Departure::MustHandOff)
             }
         };

@@ -118,7 +118,7 @@ pub(crate) enum HandOff<V> {
     /// This follower leads now; wake it once every lock is released.
     Promoted(Option<Waker>),
     /// The flight is detached, and the remaining callers drive its body.
-    Continues,
+    Detached,
 }
 
 /// What a flight that just ended leaves to release once its lock is
@@ -319,7 +319,7 @@ impl<V> Flight<V> {
     pub(crate) fn hand_off(&self) -> HandOff<V> {
         let mut state = self.state.lock();
         if state.body.is_some() && state.followers > 0 {
-            return HandOff::Continues;
+            return HandOff::Detached;
         }
         let Some(next) = state.oldest_waiting() else {
             state.outcome = Outcome::Abandoned;

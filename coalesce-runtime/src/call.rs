@@ -110,24 +110,40 @@ where
         F: Future<Output = V>,
     {
         if let Role::Opener(slot) | Role::Follower(slot) = self.role {
-            match self.seat.flight.poll_follower(slot, cx) {
-                FollowerPoll::Waiting => return Poll::Pending,
-                FollowerPoll::Promoted => {
-                    self.seat.counters.promoted();
-                    self.seat.subject.promoted();
-                    self.role = Role::Leader;
-                }
-                FollowerPoll::Value(shared) => {
-                    self.role.received_value(self.seat.counters);
-                    return Poll::Ready((shared.into_value(), true));
-                }
-                FollowerPoll::Panicked(message) => {
-                    self.role = Role::Finished;
-                    follower_panic(message.as_deref());
-                }
-                FollowerPoll::Drive(body, waker) => return self.drive(slot, body, &waker),
+            if let Some(waited) = self.wait(slot, cx) {
+                return waited;
             }
         }
+        self.lead(cx, fut)
+    }
+
+    /// One poll of a waiting call; `None` when it was just promoted to lead.
+    fn wait(&mut self, slot: usize, cx: &mut Context<'_>) -> Option<Poll<(V, bool)>> {
+        match self.seat.flight.poll_follower(slot, cx) {
+            FollowerPoll::Waiting => Some(Poll::Pending),
+            FollowerPoll::Promoted => {
+                self.seat.counters.promoted();
+                self.seat.subject.promoted();
+                self.role = Role::Leader;
+                None
+            }
+            FollowerPoll::Value(shared) => {
+                self.role.received_value(self.seat.counters);
+                Some(Poll::Ready((shared.into_value(), true)))
+            }
+            FollowerPoll::Panicked(message) => {
+                self.role = Role::Finished;
+                follower_panic(message.as_deref())
+            }
+            FollowerPoll::Drive(body, waker) => Some(self.drive(slot, body, &waker)),
+        }
+    }
+
+    /// One poll of the leader's own future.
+    fn lead<F>(&mut self, cx: &mut Context<'_>, fut: Pin<&mut Option<F>>) -> Poll<(V, bool)>
+    where
+        F: Future<Output = V>,
+    {
         assert!(
             matches!(self.role, Role::Leader),
             "a coalesced call was polled after it returned"

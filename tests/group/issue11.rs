@@ -236,6 +236,18 @@ fn caller<'a>(
     })
 }
 
+/// `caller`, polled once so that it has registered as leader or follower.
+async fn registered<'a>(
+    group: &'a Group<u8, &'static str>,
+    ran: &'a Ran,
+    name: &'static str,
+    stalls: bool,
+) -> Pin<Box<impl Future<Output = &'static str> + 'a>> {
+    let mut call = Box::pin(caller(group, ran, name, stalls));
+    assert!(poll!(call.as_mut()).is_pending(), "{name} waits or runs");
+    call
+}
+
 /// Promotion is first in first out: when the leader is dropped, the
 /// longest-waiting follower (B) runs its own body, not one that registered
 /// after another follower (A) left and freed its place (C).
@@ -243,15 +255,11 @@ fn caller<'a>(
 async fn promotion_skips_a_departed_follower_for_the_next_oldest() {
     let group = Group::new();
     let ran = Ran::default();
-    let mut leader = Box::pin(caller(&group, &ran, "L", true));
-    assert!(poll!(leader.as_mut()).is_pending(), "L leads");
-    let mut a = Box::pin(caller(&group, &ran, "A", false));
-    assert!(poll!(a.as_mut()).is_pending(), "A follows");
-    let mut b = Box::pin(caller(&group, &ran, "B", false));
-    assert!(poll!(b.as_mut()).is_pending(), "B follows");
+    let leader = registered(&group, &ran, "L", true).await;
+    let a = registered(&group, &ran, "A", false).await;
+    let b = registered(&group, &ran, "B", false).await;
     drop(a);
-    let mut c = Box::pin(caller(&group, &ran, "C", false));
-    assert!(poll!(c.as_mut()).is_pending(), "C follows");
+    let c = registered(&group, &ran, "C", false).await;
 
     drop(leader);
     let (b, c) = within(async { tokio::join!(b, c) }).await;
@@ -271,20 +279,15 @@ async fn promotion_skips_a_departed_follower_for_the_next_oldest() {
 async fn successive_promotions_follow_arrival_order() {
     let group = Group::new();
     let ran = Ran::default();
-    let mut leader = Box::pin(caller(&group, &ran, "L", true));
-    assert!(poll!(leader.as_mut()).is_pending(), "L leads");
-    let mut a = Box::pin(caller(&group, &ran, "A", true));
-    assert!(poll!(a.as_mut()).is_pending(), "A follows");
-    let mut b = Box::pin(caller(&group, &ran, "B", false));
-    assert!(poll!(b.as_mut()).is_pending(), "B follows");
-    let mut c = Box::pin(caller(&group, &ran, "C", false));
-    assert!(poll!(c.as_mut()).is_pending(), "C follows");
+    let leader = registered(&group, &ran, "L", true).await;
+    let mut a = registered(&group, &ran, "A", true).await;
+    let b = registered(&group, &ran, "B", false).await;
+    let c = registered(&group, &ran, "C", false).await;
 
     drop(leader);
     assert!(poll!(a.as_mut()).is_pending(), "A is promoted and runs");
     assert_eq!(*ran.lock().unwrap(), ["L", "A"], "A took over from L");
-    let mut d = Box::pin(caller(&group, &ran, "D", false));
-    assert!(poll!(d.as_mut()).is_pending(), "D follows A");
+    let d = registered(&group, &ran, "D", false).await;
 
     drop(a);
     let (b, c, d) = within(async { tokio::join!(b, c, d) }).await;

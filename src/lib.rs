@@ -123,8 +123,9 @@
 //!
 //! [`Group::stats`] counts calls, executions, calls that joined another's
 //! execution, promotions and panics; [`stats()`] lists them for every
-//! `#[coalesce]` function used so far. With the `tracing` feature, a debug
-//! event marks each join, promotion and panic.
+//! `#[coalesce]` function used so far, one row per function, a method named
+//! with its type (`my_app::repo::UserRepo::find`). With the `tracing`
+//! feature, a debug event marks each join, promotion and panic.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

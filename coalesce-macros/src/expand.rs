@@ -15,16 +15,16 @@ use crate::span::SpanRange;
 /// Output: the same attributes and signature; only the body changes:
 /// ```text
 /// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R {
-///     let groups = { static GROUPS: TypeMap = TypeMap::named("module::f"); &GROUPS };
+///     let groups = { static GROUPS: FunctionGroups = FunctionGroups::new(); &GROUPS };
 ///     let key = { use ToKey as _; ((a).__coalesce_to_key(), (b).__coalesce_to_key()) };
-///     let tag = (tag::<T>(),);
+///     let tag = || {}; // its type tells instantiations apart
 ///     let future = async move { fake_return_edge; body };
 ///     let verdict = all(require_key_*(..), require_output_*(..)); // Yes or No
 ///     let describe = (&probe(&key)).__coalesce_describer(); // Debug, if any
 ///     verdict.run(per_function(groups, tag, describe), key, future).await
 /// }
 /// ```
-/// With `group = PATH`, no map and no tag: `verdict.run(&PATH, key, future)`.
+/// With `group = PATH`: `verdict.run(user_group(groups, tag, &PATH), key, future)`.
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let Function {
         attrs, vis, sig, ..
@@ -42,21 +42,20 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let groups = Ident::new("coalesce_groups", Span::mixed_site());
     // Hygiene does not hide items, so the static lives in a block of its own
     // where it cannot shadow a user item of the same name in the body.
-    let map = matches!(plan.group, GroupSource::PerFunction { .. }).then(|| {
-        let map = Ident::new("COALESCE_GROUPS", Span::mixed_site());
-        // Named for `coalesce::stats()` and tracing: `module::path::function`.
-        let name = sig.ident.to_string();
-        quote! {
-            let #groups: &'static #private::TypeMap = {
-                static #map: #private::TypeMap = #private::TypeMap::named(
-                    ::core::concat!(::core::module_path!(), "::", #name),
-                );
-                &#map
-            };
-        }
-    });
+    let map = Ident::new("COALESCE_GROUPS", Span::mixed_site());
+    let groups_statement = quote! {
+        let #groups: &'static #private::FunctionGroups = {
+            static #map: #private::FunctionGroups = #private::FunctionGroups::new();
+            &#map
+        };
+    };
+    // The tag: a closure's type carries every generic parameter in scope, so
+    // each instantiation gets its own group, and it asks no `'static` bound
+    // of them because it captures nothing.
     let tag = Ident::new("coalesce_tag", Span::mixed_site());
-    let tag_value = tag_value(plan, &private, &tag);
+    let tag_statement = quote! {
+        let #tag = || {};
+    };
     // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
@@ -67,9 +66,9 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
         #(#attrs)*
         #vis #sig {
             #(#inner_attrs)*
-            #map
+            #groups_statement
             #key_statement
-            #tag_value
+            #tag_statement
             let #future = #body;
             let #verdict = #verdict_value;
             #run.await
@@ -197,28 +196,6 @@ fn verdict_value(
     }}
 }
 
-/// The function's type parameters (and `Self`, and the types of `impl Trait`
-/// arguments), taken before the body moves the arguments.
-fn tag_value(plan: &Plan<'_>, private: &TokenStream, tag: &Ident) -> Option<TokenStream> {
-    let GroupSource::PerFunction { types, values } = &plan.group else {
-        return None;
-    };
-    if types.is_empty() && values.is_empty() {
-        // A non-generic function: its tag is `()`, written at the call.
-        return None;
-    }
-    // Each part asserts `'static` where the user wrote it.
-    let types = types
-        .iter()
-        .map(|ty| located_at(quote!(#private::tag::<#ty>()), ty.span()));
-    let values = values
-        .iter()
-        .map(|value| located_at(quote!(#private::type_of(#value)), value.span()));
-    Some(quote! {
-        let #tag = (#(#types,)* #(#values,)*);
-    })
-}
-
 /// Runs in the user's static, or in the function's own group out of a static map.
 fn run(
     plan: &Plan<'_>,
@@ -233,20 +210,15 @@ fn run(
         quote!(run)
     };
     let source = match &plan.group {
-        GroupSource::User(path) => quote!(&#path),
-        GroupSource::PerFunction { types, values } => {
-            let tag = if types.is_empty() && values.is_empty() {
-                quote!(())
-            } else {
-                quote!(#tag)
-            };
-            quote! {
-                #private::per_function(#groups, #tag, {
-                    use #private::{ProbeDebug as _, ProbeNoDebug as _};
-                    (&#private::probe(&#key)).__coalesce_describer()
-                })
-            }
-        }
+        GroupSource::User(path) => quote! {
+            #private::user_group(#groups, #tag, &#path)
+        },
+        GroupSource::PerFunction => quote! {
+            #private::per_function(#groups, #tag, {
+                use #private::{ProbeDebug as _, ProbeNoDebug as _};
+                (&#private::probe(&#key)).__coalesce_describer()
+            })
+        },
     };
     quote! {
         #verdict.#run(#source, #key, #future)

@@ -11,7 +11,6 @@ mod item;
 mod key;
 mod plan;
 mod span;
-mod tag;
 mod validate;
 
 #[cfg(test)]
@@ -99,16 +98,15 @@ use proc_macro::TokenStream;
 ///
 /// Every annotated function has its own in-flight map, so two functions with
 /// equal keys never share an execution. The map is a `static` inside the
-/// function, holding one `Group<K, V>` per *tag*: the function's type
-/// parameters, `Self` for a method with a receiver (the parameters of the
-/// enclosing `impl` are not visible to the attribute, `Self` carries them),
-/// and the types of `impl Trait` arguments. Instantiations with different
-/// type arguments therefore never share. Because tags are told apart by
-/// `TypeId`, each type parameter needs a `'static` bound (an error says so);
-/// `impl Trait` arguments need `+ 'static`. A method of a type with a
-/// lifetime parameter, a method without a receiver in a generic `impl`
-/// (which shares across the impl's instantiations), and const generics are
-/// served by `group = PATH`.
+/// function, holding one `Group<K, V>` per instantiation, told apart by a
+/// *tag*: the type of a closure defined in the function, which carries every
+/// generic parameter in scope (the function's, the enclosing `impl`'s, const
+/// parameters and `impl Trait` arguments) and, capturing nothing, is
+/// `'static` whatever they are. Instantiations with different type or const
+/// arguments therefore never share, and no bound is asked of a parameter
+/// that neither the key nor the output contains: `T` without `'static`, an
+/// `impl Fn()` that borrows, and methods of `struct Repo<'a>` all work.
+/// Instantiations that differ only in lifetimes share one map.
 ///
 /// # Supported signatures
 ///
@@ -123,14 +121,15 @@ use proc_macro::TokenStream;
 ///
 /// ```text
 /// async fn find_user(&self, id: u64) -> R {
-///     let groups = { static GROUPS: TypeMap = TypeMap::named("my_crate::repo::find_user"); &GROUPS };
+///     let groups = { static GROUPS: FunctionGroups = FunctionGroups::new(); &GROUPS };
 ///     let key = (id).__coalesce_to_key();          // borrowed, converted
-///     let tag = (PhantomData::<Self>,);            // one map per instantiation
+///     let tag = || {};                             // its type: one map per instantiation
 ///     let future = async move { /* the original body */ };
 ///     let verdict = /* Key and output bounds, reported at the key or return type */;
 ///     verdict.run(per_function(groups, tag, describe), key, future).await  // Group::<K, R>::run
 ///     // `describe` is the key's `Debug` form, when it has one, for tracing;
-///     // with `detached`: `run_detached`; with `group = PATH`: `run(&PATH, key, future)`.
+///     // with `detached`: `run_detached`; with `group = PATH`:
+///     // `run(user_group(groups, tag, &PATH), key, future)`.
 /// }
 /// ```
 ///
@@ -138,8 +137,8 @@ use proc_macro::TokenStream;
 ///
 /// The attribute rejects, with the fix in the message: a function that is
 /// not `async`; a trait method without a body; an unknown or repeated option;
-/// a key that names something that is not an argument; a type parameter or
-/// `impl Trait` argument without `'static`. A key that is not `Hash + Eq` or
+/// a key that names something that is not an argument; a borrowed argument
+/// of a `detached` function. A key that is not `Hash + Eq` or
 /// not `Send + Sync`, and an output that is not `Clone` or not `Send`, are
 /// reported on the key or on the return type.
 #[proc_macro_attribute]

@@ -1,6 +1,5 @@
 //! What `validate` hands to `expand`: the checked options and signature.
 
-use proc_macro2::TokenStream;
 use syn::{Expr, Path, Type};
 
 use crate::item::Body;
@@ -33,10 +32,6 @@ pub(crate) struct Key {
 pub(crate) enum GroupSource {
     /// `group = PATH`.
     User(Path),
-    /// A `static TypeMap` in the body, tagged with these types (`Self`, `T`)
-    /// and the types of these values (`impl Trait` arguments).
-    PerFunction {
-        types: Vec<TokenStream>,
-        values: Vec<TokenStream>,
-    },
+    /// The function's own, in a `static` in its body.
+    PerFunction,
 }

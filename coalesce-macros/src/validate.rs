@@ -1,6 +1,6 @@
 //! Finds every user error before anything is emitted, and turns the parsed
 //! options and signature into a [`Plan`] that `expand` only has to print.
-//! The key's checks live in `key`, the generic tag's in `tag`.
+//! The key's checks live in `key`, the detached mode's in `detached`.
 
 use syn::visit_mut::{self, VisitMut};
 use syn::{Ident, ReturnType, Type};
@@ -10,7 +10,7 @@ use crate::errors::Errors;
 use crate::item::Function;
 use crate::plan::{GroupSource, Plan};
 use crate::span::SpanRange;
-use crate::{detached, key, tag};
+use crate::{detached, key};
 
 pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Plan<'_>> {
     let mut errors = Errors::default();
@@ -40,7 +40,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
     };
     let group = match options.group {
         Some(path) => GroupSource::User(path),
-        None => tag::tag(function, &mut errors),
+        None => GroupSource::PerFunction,
     };
     let detached = options.detached.is_some();
     if detached {

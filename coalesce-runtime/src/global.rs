@@ -4,7 +4,7 @@ use std::future::Future;
 use std::hash::Hash;
 
 use crate::group::Group;
-use crate::registry::TypeMap;
+use crate::type_map::TypeMap;
 
 static GROUPS: TypeMap = TypeMap::new();
 

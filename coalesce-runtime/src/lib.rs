@@ -31,6 +31,7 @@ mod panic_message;
 mod registry;
 mod stats;
 mod sync;
+mod type_map;
 
 pub use global::run;
 pub use group::Group;

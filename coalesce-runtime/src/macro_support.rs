@@ -10,13 +10,15 @@
 //!    [`Yes`] or [`No`] without failing, then one `require_*` call per bound,
 //!    spanned on the user's key or return type, which fails for `No` with a
 //!    message that says the fix;
-//! 4. [`Yes::run`] (or [`Yes::run_detached`]) with a [`GroupSource`]: the
-//!    user's `static` for `group = PATH`, or [`per_function`], which picks the
-//!    function's own `Group<K, V>` out of a `static` [`TypeMap`].
+//! 4. [`Yes::run`] (or [`Yes::run_detached`]) with a [`GroupSource`]:
+//!    [`user_group`] for `group = PATH`, or [`per_function`], which picks the
+//!    function's own `Group<K, V>` out of its `static` [`FunctionGroups`],
+//!    told apart by a tag: the type of a closure defined in the function.
 //!
 //! When a bound is missing the verdict is [`No`], whose `run` has no bounds:
 //! the user sees one error per missing bound, not a cascade from `Group`.
 
+mod function;
 mod probe;
 
 use std::future::Future;
@@ -24,7 +26,7 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 
 pub use crate::group::Group;
-pub use crate::registry::TypeMap;
+pub use function::FunctionGroups;
 pub use probe::*;
 
 /// Turns a borrowed key expression into the owned key stored in the map.
@@ -57,35 +59,29 @@ pub struct Yes;
 pub struct No;
 
 /// Where an annotated function's group lives: the user's `static`
-/// (`group = PATH`), or the function's own, in a [`TypeMap`].
+/// (`group = PATH`), or the function's own, in its [`FunctionGroups`].
 pub trait GroupSource<K, V> {
     /// The group.
     fn group(self) -> &'static Group<K, V>;
 }
 
-impl<K, V> GroupSource<K, V> for &'static Group<K, V> {
-    fn group(self) -> &'static Group<K, V> {
-        self
-    }
-}
-
-/// The function's own group, one per `(Tag, K, V)`, created on first use
-/// with `describe` for the key in tracing events.
+/// The function's own group, one per instantiation (`Tag`), created on first
+/// use with `describe` for the key in tracing events.
 pub struct PerFunction<Tag, K> {
-    map: &'static TypeMap,
+    groups: &'static FunctionGroups,
     describe: fn(&K) -> Option<String>,
     tag: PhantomData<Tag>,
 }
 
-/// The function's own group in `map`, told apart from its other
-/// instantiations by `Tag`.
+/// The function's own group in `groups`, told apart from its other
+/// instantiations by `Tag`, the type of a closure defined in the function.
 pub fn per_function<Tag, K>(
-    map: &'static TypeMap,
+    groups: &'static FunctionGroups,
     _tag: Tag,
     describe: fn(&K) -> Option<String>,
 ) -> PerFunction<Tag, K> {
     PerFunction {
-        map,
+        groups,
         describe,
         tag: PhantomData,
     }
@@ -98,7 +94,39 @@ where
     V: Clone + Send + 'static,
 {
     fn group(self) -> &'static Group<K, V> {
-        self.map.group::<Tag, K, V>(self.describe)
+        self.groups.group::<Tag, K, V>(self.describe)
+    }
+}
+
+/// The user's `static` group (`group = PATH`), listed under the function's
+/// name in `coalesce::stats()`.
+pub struct UserGroup<Tag, K: 'static, V: 'static> {
+    groups: &'static FunctionGroups,
+    group: &'static Group<K, V>,
+    tag: PhantomData<Tag>,
+}
+
+/// The user's `group`, listed in `groups`' name on first use.
+pub fn user_group<Tag, K, V>(
+    groups: &'static FunctionGroups,
+    _tag: Tag,
+    group: &'static Group<K, V>,
+) -> UserGroup<Tag, K, V> {
+    UserGroup {
+        groups,
+        group,
+        tag: PhantomData,
+    }
+}
+
+impl<Tag, K, V> GroupSource<K, V> for UserGroup<Tag, K, V>
+where
+    Tag: 'static,
+    K: Send + Sync + 'static,
+    V: Send + 'static,
+{
+    fn group(self) -> &'static Group<K, V> {
+        self.groups.user_group::<Tag, K, V>(self.group)
     }
 }
 

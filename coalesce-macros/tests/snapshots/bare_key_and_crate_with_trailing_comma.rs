@@ -1,14 +1,13 @@
 async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
-    let coalesce_groups: &'static ::deps::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::deps::coalesce::__private::TypeMap = ::deps::coalesce::__private::TypeMap::named(
-            ::core::concat!(::core::module_path!(), "::", "find"),
-        );
+    let coalesce_groups: &'static ::deps::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::deps::coalesce::__private::FunctionGroups = ::deps::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
     };
     let coalesce_key = {
         use ::deps::coalesce::__private::ToKey as _;
         ((name).__coalesce_to_key(), (id).__coalesce_to_key())
     };
+    let coalesce_tag = || {};
     let coalesce_future = async move {
         #[allow(
             unreachable_code,
@@ -63,7 +62,7 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
         .run(
             ::deps::coalesce::__private::per_function(
                 coalesce_groups,
-                (),
+                coalesce_tag,
                 {
                     use ::deps::coalesce::__private::{
                         ProbeDebug as _, ProbeNoDebug as _,

@@ -1,14 +1,13 @@
 async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
-    let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
-            ::core::concat!(::core::module_path!(), "::", "search"),
-        );
+    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
     };
     let coalesce_key = {
         use ::coalesce::__private::ToKey as _;
         ((name).__coalesce_to_key(), (bytes).__coalesce_to_key())
     };
+    let coalesce_tag = || {};
     let coalesce_future = async move {
         #[allow(
             unreachable_code,
@@ -63,7 +62,7 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
         .run(
             ::coalesce::__private::per_function(
                 coalesce_groups,
-                (),
+                coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
                     (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()

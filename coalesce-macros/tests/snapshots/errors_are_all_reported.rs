@@ -7,6 +7,3 @@ fn find<T>(id: u64) -> u64 {
 ::core::compile_error! {
     "the key uses `user_id`, which is not an argument of `find`; a key is an expression over the arguments: `id`"
 }
-::core::compile_error! {
-    "`#[coalesce]` keeps one in-flight map per instantiation of `find`, told apart by `TypeId`, which needs `T: 'static`; add that bound, or use your own static with `group = ...`"
-}

@@ -1,16 +1,15 @@
 /// Finds a user.
 #[must_use]
 pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError>> {
-    let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
-            ::core::concat!(::core::module_path!(), "::", "find_user"),
-        );
+    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
     };
     let coalesce_key = {
         use ::coalesce::__private::ToKey as _;
         (id).__coalesce_to_key()
     };
+    let coalesce_tag = || {};
     let coalesce_future = async move {
         #[allow(
             unreachable_code,
@@ -65,7 +64,7 @@ pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError
         .run(
             ::coalesce::__private::per_function(
                 coalesce_groups,
-                (),
+                coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
                     (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()

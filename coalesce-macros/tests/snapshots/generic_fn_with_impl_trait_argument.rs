@@ -2,20 +2,15 @@ async fn load<T>(id: u64, fetch: &(impl Fetch + 'static)) -> T
 where
     T: Decode + Clone + Send + 'static,
 {
-    let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
-            ::core::concat!(::core::module_path!(), "::", "load"),
-        );
+    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
     };
     let coalesce_key = {
         use ::coalesce::__private::ToKey as _;
         (id).__coalesce_to_key()
     };
-    let coalesce_tag = (
-        ::coalesce::__private::tag::<T>(),
-        ::coalesce::__private::type_of(&*fetch),
-    );
+    let coalesce_tag = || {};
     let coalesce_future = async move {
         #[allow(
             unreachable_code,

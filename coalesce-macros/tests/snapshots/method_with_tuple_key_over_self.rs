@@ -1,15 +1,13 @@
 async fn find(&self, id: u64) -> Option<String> {
-    let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
-            ::core::concat!(::core::module_path!(), "::", "find"),
-        );
+    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
     };
     let coalesce_key = {
         use ::coalesce::__private::ToKey as _;
         ((self.tenant).__coalesce_to_key(), (id).__coalesce_to_key())
     };
-    let coalesce_tag = (::coalesce::__private::tag::<Self>(),);
+    let coalesce_tag = || {};
     let coalesce_future = async move {
         #[allow(
             unreachable_code,

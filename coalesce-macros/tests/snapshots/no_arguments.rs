@@ -1,12 +1,11 @@
 async fn refresh() {
-    let coalesce_groups: &'static ::coalesce::__private::TypeMap = {
-        static COALESCE_GROUPS: ::coalesce::__private::TypeMap = ::coalesce::__private::TypeMap::named(
-            ::core::concat!(::core::module_path!(), "::", "refresh"),
-        );
+    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
     };
     #[allow(clippy::let_unit_value)]
     let coalesce_key = ();
+    let coalesce_tag = || {};
     let coalesce_future = async move {
         #[allow(
             unreachable_code,
@@ -60,7 +59,7 @@ async fn refresh() {
         .run(
             ::coalesce::__private::per_function(
                 coalesce_groups,
-                (),
+                coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
                     (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()

@@ -1,8 +1,13 @@
 async fn find(id: u64) -> String {
+    let coalesce_groups: &'static deps::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: deps::coalesce::__private::FunctionGroups = deps::coalesce::__private::FunctionGroups::new();
+        &COALESCE_GROUPS
+    };
     let coalesce_key = {
         use deps::coalesce::__private::ToKey as _;
         (id).__coalesce_to_key()
     };
+    let coalesce_tag = || {};
     let coalesce_future = async move {
         #[allow(
             unreachable_code,
@@ -53,5 +58,11 @@ async fn find(id: u64) -> String {
             ),
         )
     };
-    coalesce_verdict.run(&USERS, coalesce_key, coalesce_future).await
+    coalesce_verdict
+        .run(
+            deps::coalesce::__private::user_group(coalesce_groups, coalesce_tag, &USERS),
+            coalesce_key,
+            coalesce_future,
+        )
+        .await
 }

@@ -22,20 +22,6 @@ pub fn probe<T>(_: &T) -> Probe<T> {
     Probe(PhantomData)
 }
 
-/// Part of a function's tag: one of its type parameters, or `Self`.
-/// `'static` because tags are told apart by `TypeId`.
-#[must_use]
-pub fn tag<T: ?Sized + 'static>() -> PhantomData<T> {
-    PhantomData
-}
-
-/// Part of a function's tag: the type of an `impl Trait` argument, which
-/// the macro cannot name.
-#[must_use]
-pub fn type_of<T: ?Sized + 'static>(_: &T) -> PhantomData<T> {
-    PhantomData
-}
-
 /// Probes the output type of the function's body.
 #[must_use]
 pub fn probe_output<F: Future>(_: &F) -> Probe<F::Output> {

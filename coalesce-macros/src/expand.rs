@@ -3,9 +3,10 @@
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
+use syn::Type;
 
-use crate::item::Function;
-use crate::plan::{GroupSource, Plan};
+use crate::item::{Body, Function};
+use crate::plan::{BodyPlan, GroupSource, Plan};
 use crate::span::SpanRange;
 
 /// Input:
@@ -37,7 +38,6 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let verdict = Ident::new("coalesce_verdict", Span::mixed_site());
 
     let key_statement = key_statement(plan, &private, &key);
-    let body = async_body(plan);
     let verdict_value = verdict_value(plan, &private, &key, &future);
     let groups = Ident::new("coalesce_groups", Span::mixed_site());
     // Hygiene does not hide items, so the static lives in a block of its own
@@ -60,18 +60,34 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
 
-    let inner_attrs = &plan.body.inner_attrs;
+    // The future is the body in an `async move` block; the result is
+    // awaited, or boxed again where `#[async_trait]` had boxed the body.
+    let (inner_attrs, prefix, body, result) = match &plan.body {
+        BodyPlan::Async { body, fake_return } => (
+            &body.inner_attrs[..],
+            &[][..],
+            async_body(body, fake_return),
+            quote!(#run.await),
+        ),
+        BodyPlan::AsyncTrait { inner_attrs, parts } => (
+            *inner_attrs,
+            &parts.prefix[..],
+            parts.future.to_token_stream(),
+            quote!(::std::boxed::Box::pin(#run)),
+        ),
+    };
 
     quote! {
         #(#attrs)*
         #vis #sig {
             #(#inner_attrs)*
+            #(#prefix)*
             #groups_statement
             #key_statement
             #tag_statement
             let #future = #body;
             let #verdict = #verdict_value;
-            #run.await
+            #result
         }
     }
 }
@@ -107,8 +123,7 @@ fn key_statement(plan: &Plan<'_>, private: &TokenStream, key: &Ident) -> TokenSt
 /// The original body in an `async move` block whose output type is pinned to
 /// the function's return type by a fake return edge (as `tracing` does), so
 /// `?` converts errors and `return` returns exactly as before.
-fn async_body(plan: &Plan<'_>) -> TokenStream {
-    let fake_return = &plan.fake_return;
+fn async_body(body: &Body, fake_return: &Type) -> TokenStream {
     let fake = Ident::new("coalesce_fake_return", Span::mixed_site());
     let edge = quote_spanned! {fake_return.span()=>
         #[allow(
@@ -123,11 +138,10 @@ fn async_body(plan: &Plan<'_>) -> TokenStream {
             return #fake;
         }
     };
-    let body = &plan.body.tokens;
     let mut block = TokenStream::new();
-    plan.body.brace.surround(&mut block, |tokens| {
+    body.brace.surround(&mut block, |tokens| {
         edge.to_tokens(tokens);
-        body.to_tokens(tokens);
+        body.tokens.to_tokens(tokens);
     });
     quote!(async move #block)
 }

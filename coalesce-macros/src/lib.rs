@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod async_trait;
 mod attr;
 mod detached;
 mod errors;
@@ -110,7 +111,10 @@ use proc_macro::TokenStream;
 ///
 /// # Supported signatures
 ///
-/// Free functions, inherent methods and `async fn` in trait impls; `self`,
+/// Free functions, inherent methods and `async fn` in trait impls, including
+/// the methods of an `#[async_trait]` impl (the attribute recognises the
+/// `Box::pin(async move { .. })` that `#[async_trait]` makes of them, and
+/// calls through `Arc<dyn Trait>` coalesce with calls on the type); `self`,
 /// `&self`, `&mut self`, `self: Arc<Self>`; generics, lifetimes and where
 /// clauses; patterns in arguments; `impl Trait` arguments. Visibility, docs,
 /// `#[must_use]` and other attributes are kept in order. Only the body

@@ -1,7 +1,8 @@
 //! What `validate` hands to `expand`: the checked options and signature.
 
-use syn::{Expr, Path, Type};
+use syn::{Attribute, Expr, Path, Type};
 
+use crate::async_trait::AsyncTraitBody;
 use crate::item::Body;
 use crate::span::SpanRange;
 
@@ -11,15 +12,26 @@ pub(crate) struct Plan<'a> {
     pub key: Key,
     /// Where the in-flight map lives: the user's static, or a hidden per-fn map.
     pub group: GroupSource,
-    /// The return type for the fake return edge, `impl Trait` erased to `_`.
-    pub fake_return: Type,
     /// Where errors about the output's bounds point: the return type, or the
     /// function's name when there is none.
     pub output_span: SpanRange,
-    pub body: &'a Body,
+    pub body: BodyPlan<'a>,
     /// `detached`: the flight owns the body; otherwise a dropped leader
     /// hands off to a follower.
     pub detached: bool,
+}
+
+/// Where the future every caller brings comes from.
+pub(crate) enum BodyPlan<'a> {
+    /// An `async fn`: its body goes into an `async move` block behind a fake
+    /// return edge of this type (`impl Trait` erased to `_`).
+    Async { body: &'a Body, fake_return: Type },
+    /// A method `#[async_trait]` rewrote: its boxed `async` block is the
+    /// future, and the new body boxes the coalesced call instead.
+    AsyncTrait {
+        inner_attrs: &'a [Attribute],
+        parts: AsyncTraitBody,
+    },
 }
 
 /// The key: one element, or a tuple converted element by element.

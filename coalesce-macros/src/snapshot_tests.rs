@@ -176,3 +176,36 @@ fn detached_with_borrowed_arguments_keeps_the_function() {
         },
     );
 }
+
+/// What `#[async_trait]` hands over: its boxed `async` block becomes the
+/// future, and the coalesced call is boxed in its place.
+#[test]
+fn method_rewritten_by_async_trait() {
+    check(
+        "method_rewritten_by_async_trait",
+        quote!(key = "id"),
+        quote! {
+            fn find<'life0, 'async_trait>(&'life0 self, id: u64)
+                -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Option<User>>
+                    + ::core::marker::Send + 'async_trait>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                Box::pin(async move {
+                    if let ::core::option::Option::Some(__ret) =
+                        ::core::option::Option::None::<Option<User>>
+                    {
+                        #[allow(unreachable_code)]
+                        return __ret;
+                    }
+                    let __self = self;
+                    let id = id;
+                    let __ret: Option<User> = { __self.db.find(id).await };
+                    #[allow(unreachable_code)]
+                    __ret
+                })
+            }
+        },
+    );
+}

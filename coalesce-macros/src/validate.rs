@@ -8,15 +8,19 @@ use syn::{Ident, ReturnType, Type};
 use crate::attr::Options;
 use crate::errors::Errors;
 use crate::item::Function;
-use crate::plan::{GroupSource, Plan};
+use crate::plan::{BodyPlan, GroupSource, Plan};
 use crate::span::SpanRange;
-use crate::{detached, key};
+use crate::{async_trait, detached, key};
 
 pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Plan<'_>> {
     let mut errors = Errors::default();
     let sig = &function.sig;
     let name = &sig.ident;
-    if sig.asyncness.is_none() {
+    let async_trait = function
+        .body
+        .as_ref()
+        .and_then(|body| async_trait::recognise(sig, body));
+    if sig.asyncness.is_none() && async_trait.is_none() {
         errors.push(
             sig.fn_token.span,
             format!(
@@ -46,22 +50,32 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
     if detached {
         detached::check_owned_inputs(sig, &mut errors);
     }
-    let output_span = match &sig.output {
-        ReturnType::Default => SpanRange::single(name.span()),
-        ReturnType::Type(_, ty) => SpanRange::of(ty),
+    let output_span = match (&async_trait, &sig.output) {
+        (Some(parts), _) => SpanRange::of(&parts.output),
+        (None, ReturnType::Default) => SpanRange::single(name.span()),
+        (None, ReturnType::Type(_, ty)) => SpanRange::of(ty),
     };
 
     if let Some(error) = errors.into_error() {
         return Err(error);
     }
     let body = function.body.as_ref().ok_or_else(|| missing_body(name))?;
+    let body = match async_trait {
+        Some(parts) => BodyPlan::AsyncTrait {
+            inner_attrs: &body.inner_attrs,
+            parts,
+        },
+        None => BodyPlan::Async {
+            body,
+            fake_return: fake_return(&sig.output),
+        },
+    };
     Ok(Plan {
         krate: options
             .krate
             .unwrap_or_else(|| syn::parse_quote!(::coalesce)),
         key,
         group,
-        fake_return: fake_return(&sig.output),
         output_span,
         body,
         detached,

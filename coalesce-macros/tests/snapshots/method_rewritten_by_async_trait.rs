@@ -1,0 +1,87 @@
+fn find<'life0, 'async_trait>(
+    &'life0 self,
+    id: u64,
+) -> ::core::pin::Pin<
+    Box<
+        dyn ::core::future::Future<
+            Output = Option<User>,
+        > + ::core::marker::Send + 'async_trait,
+    >,
+>
+where
+    'life0: 'async_trait,
+    Self: 'async_trait,
+{
+    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
+        &COALESCE_GROUPS
+    };
+    let coalesce_key = {
+        use ::coalesce::__private::ToKey as _;
+        (id).__coalesce_to_key()
+    };
+    let coalesce_tag = || {};
+    let coalesce_future = async move {
+        if let ::core::option::Option::Some(__ret) = ::core::option::Option::None::<
+            Option<User>,
+        > {
+            #[allow(unreachable_code)] return __ret;
+        }
+        let __self = self;
+        let id = id;
+        let __ret: Option<User> = { __self.db.find(id).await };
+        #[allow(unreachable_code)] __ret
+    };
+    let coalesce_verdict = {
+        use ::coalesce::__private::{
+            ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _,
+            ProbeSendSync as _,
+        };
+        let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
+        let coalesce_output_probe = ::coalesce::__private::probe_output(
+            &coalesce_future,
+        );
+        ::coalesce::__private::all(
+            ::coalesce::__private::all(
+                ::coalesce::__private::require_key_hash_eq(
+                    &coalesce_key_probe,
+                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
+                ),
+                ::coalesce::__private::require_key_send_sync(
+                    &coalesce_key_probe,
+                    ::core::convert::identity(
+                        (&coalesce_key_probe).__coalesce_send_sync(),
+                    ),
+                ),
+            ),
+            ::coalesce::__private::all(
+                ::coalesce::__private::require_output_clone(
+                    &coalesce_output_probe,
+                    ::core::convert::identity(
+                        (&coalesce_output_probe).__coalesce_clone(),
+                    ),
+                ),
+                ::coalesce::__private::require_output_send(
+                    &coalesce_output_probe,
+                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
+                ),
+            ),
+        )
+    };
+    ::std::boxed::Box::pin(
+        coalesce_verdict
+            .run(
+                ::coalesce::__private::per_function(
+                    coalesce_groups,
+                    coalesce_tag,
+                    {
+                        use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                        (&::coalesce::__private::probe(&coalesce_key))
+                            .__coalesce_describer()
+                    },
+                ),
+                coalesce_key,
+                coalesce_future,
+            ),
+    )
+}

@@ -13,8 +13,9 @@ const VALID: &str = "`key`, `group`, `crate`, `detached`";
 /// The attribute's options, each given at most once.
 #[derive(Default)]
 pub(crate) struct Options {
-    /// `key = "EXPR"` or `key = EXPR`, with the span users should see errors at.
-    pub key: Option<(Expr, SpanRange)>,
+    /// `key = "EXPR"` or `key = EXPR`, with the span users should see errors
+    /// at and whether it was quoted.
+    pub key: Option<(Expr, SpanRange, bool)>,
     /// `group = PATH`: a user `static` `Group<K, V>`.
     pub group: Option<Path>,
     /// `crate = "path"` or `crate = path`: where the facade is.
@@ -82,14 +83,15 @@ fn set_once<T>(slot: &mut Option<T>, value: T, name: &Ident) -> syn::Result<()> 
 }
 
 /// `"EXPR"` parsed with `LitStr::parse` (errors point at the string), or a bare expression.
-fn parse_key(input: ParseStream) -> syn::Result<(Expr, SpanRange)> {
+fn parse_key(input: ParseStream) -> syn::Result<(Expr, SpanRange, bool)> {
     if input.peek(LitStr) {
         let lit = input.parse::<LitStr>()?;
-        Ok((lit.parse::<Expr>()?, SpanRange::single(lit.span())))
+        let expr = lit.parse::<Expr>()?;
+        Ok((expr, SpanRange::single(lit.span()), true))
     } else {
         let expr = input.parse::<Expr>()?;
         let span = SpanRange::of(&expr);
-        Ok((expr, span))
+        Ok((expr, span, false))
     }
 }
 

@@ -1,13 +1,14 @@
 //! Emits the coalesced function from a checked [`Plan`]. Nothing here can fail.
 
-use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::Type;
 
 use crate::item::{Body, Function};
 use crate::plan::{BodyPlan, GroupSource, Plan};
-use crate::span::SpanRange;
+use crate::span::respan_first;
+use crate::verdict;
 
 /// Input:
 /// ```text
@@ -38,7 +39,7 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let verdict = Ident::new("coalesce_verdict", Span::mixed_site());
 
     let key_statement = key_statement(plan, &private, &key);
-    let verdict_value = verdict_value(plan, &private, &key, &future);
+    let verdict_value = verdict::verdict_value(plan, &private, &key, &future);
     let groups = Ident::new("coalesce_groups", Span::mixed_site());
     // Hygiene does not hide items, so the static lives in a block of its own
     // where it cannot shadow a user item of the same name in the body.
@@ -146,70 +147,6 @@ fn async_body(body: &Body, fake_return: &Type) -> TokenStream {
     quote!(async move #block)
 }
 
-/// One probe and one assertion per bound, each spanned where the user can
-/// fix it: the key's bounds on the key, the output's on the return type.
-fn verdict_value(
-    plan: &Plan<'_>,
-    private: &TokenStream,
-    key: &Ident,
-    future: &Ident,
-) -> TokenStream {
-    let key_probe = Ident::new("coalesce_key_probe", Span::mixed_site());
-    let output_probe = Ident::new("coalesce_output_probe", Span::mixed_site());
-    // Every token sits on the user's key or return type, the answer running
-    // from its first to its last token, so the error underlines all of it.
-    let require = |span: SpanRange, probe: &Ident, check: &str, method: &str| {
-        let method = Ident::new(method, span.first);
-        // An absolute path, so taking the user's spans changes no resolution;
-        // from the first token to the last, like the answer below.
-        let path = respan(private.clone(), span.first);
-        let check = Ident::new(check, span.last);
-        let path = quote_spanned!(span.first=> #path::#check);
-        let identity = respan(quote!(::core::convert::identity), span.first);
-        let probe = located_at(probe.to_token_stream(), span.first);
-        let answer = quote_spanned!(span.first=> (&#probe).#method());
-        // Calls whose closing parenthesis is the user's last token: the
-        // compiler spans a call from its path to that parenthesis.
-        let answer = with_parens_at(quote!(#answer), span.last);
-        let answer = quote!(#identity #answer);
-        let arguments = with_parens_at(quote_spanned!(span.first=> &#probe, #answer), span.last);
-        quote!(#path #arguments)
-    };
-    let hash_eq = require(
-        plan.key.span,
-        &key_probe,
-        "require_key_hash_eq",
-        "__coalesce_hash_eq",
-    );
-    let send_sync = require(
-        plan.key.span,
-        &key_probe,
-        "require_key_send_sync",
-        "__coalesce_send_sync",
-    );
-    let clone = require(
-        plan.output_span,
-        &output_probe,
-        "require_output_clone",
-        "__coalesce_clone",
-    );
-    let send = require(
-        plan.output_span,
-        &output_probe,
-        "require_output_send",
-        "__coalesce_send",
-    );
-    quote! {{
-        use #private::{ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _, ProbeSendSync as _};
-        let #key_probe = #private::probe(&#key);
-        let #output_probe = #private::probe_output(&#future);
-        #private::all(
-            #private::all(#hash_eq, #send_sync),
-            #private::all(#clone, #send),
-        )
-    }}
-}
-
 /// Runs in the user's static, or in the function's own group out of a static map.
 fn run(
     plan: &Plan<'_>,
@@ -237,55 +174,4 @@ fn run(
     quote! {
         #verdict.#run(#source, #key, #future)
     }
-}
-
-/// `tokens` with the first token spanned at `span.first`, so the compiler
-/// points at the user's key when it reports on the whole expression.
-fn respan_first(tokens: TokenStream, span: SpanRange) -> TokenStream {
-    let mut tokens = tokens.into_iter();
-    let mut out = TokenStream::new();
-    if let Some(mut first) = tokens.next() {
-        // Keep the token's hygiene (a mixed-site local), move only its location.
-        first.set_span(first.span().located_at(span.first));
-        out.extend([first]);
-    }
-    out.extend(tokens);
-    out
-}
-
-/// `tokens`, all shown at `span` but keeping their own hygiene, so an error
-/// about the whole expression points where the user can fix it.
-fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            if let TokenTree::Group(group) = &token {
-                let mut inner = Group::new(group.delimiter(), located_at(group.stream(), span));
-                inner.set_span(group.span().located_at(span));
-                token = TokenTree::Group(inner);
-            } else {
-                token.set_span(token.span().located_at(span));
-            }
-            token
-        })
-        .collect()
-}
-
-/// `tokens` with every span replaced by `span`, hygiene included: only for
-/// absolute paths, which resolve the same from anywhere.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            token.set_span(span);
-            token
-        })
-        .collect()
-}
-
-/// `( tokens )` with the parentheses at `span`.
-fn with_parens_at(tokens: TokenStream, span: Span) -> TokenStream {
-    let mut group = Group::new(proc_macro2::Delimiter::Parenthesis, tokens);
-    group.set_span(span);
-    TokenTree::Group(group).into()
 }

@@ -29,6 +29,7 @@ pub(crate) fn default_key(sig: &Signature, arguments: &[Ident]) -> Key {
             .collect(),
         tuple: arguments.len() != 1,
         span: SpanRange::single(sig.paren_token.span.join()),
+        named: false,
     }
 }
 
@@ -137,12 +138,14 @@ pub(crate) fn split_key(expr: Expr, span: SpanRange) -> Key {
             elements: tuple.elems.into_iter().collect(),
             tuple: true,
             span,
+            named: true,
         },
         Expr::Paren(paren) => split_key(*paren.expr, span),
         expr => Key {
             elements: vec![expr],
             tuple: false,
             span,
+            named: true,
         },
     }
 }

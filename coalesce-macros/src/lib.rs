@@ -13,6 +13,7 @@ mod key;
 mod plan;
 mod span;
 mod validate;
+mod verdict;
 
 #[cfg(test)]
 mod snapshot_tests;

@@ -15,6 +15,8 @@ pub(crate) struct Plan<'a> {
     /// Where errors about the output's bounds point: the return type, or the
     /// function's name when there is none.
     pub output_span: SpanRange,
+    /// The return type is a `Result`, whose error is what usually lacks `Clone`.
+    pub output_is_result: bool,
     pub body: BodyPlan<'a>,
     /// `detached`: the flight owns the body; otherwise a dropped leader
     /// hands off to a follower.
@@ -39,6 +41,8 @@ pub(crate) struct Key {
     pub elements: Vec<Expr>,
     pub tuple: bool,
     pub span: SpanRange,
+    /// Given with `key = ...`; otherwise every argument but `self`.
+    pub named: bool,
 }
 
 pub(crate) enum GroupSource {

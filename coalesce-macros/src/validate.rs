@@ -2,6 +2,7 @@
 //! options and signature into a [`Plan`] that `expand` only has to print.
 //! The key's checks live in `key`, the detached mode's in `detached`.
 
+use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Ident, ReturnType, Type};
 
@@ -9,7 +10,7 @@ use crate::attr::Options;
 use crate::errors::Errors;
 use crate::item::Function;
 use crate::plan::{BodyPlan, GroupSource, Plan};
-use crate::span::SpanRange;
+use crate::span::{resolved_at_call_site, SpanRange};
 use crate::{async_trait, detached, key};
 
 pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Plan<'_>> {
@@ -36,8 +37,16 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
     let receiver = sig.receiver().is_some();
     let arguments = key::argument_names(sig);
     let key = match options.key {
-        Some((expr, span)) => {
+        Some((expr, span, quoted)) => {
             key::check_key_names(&expr, name, &arguments, receiver, &mut errors);
+            // A quoted key's tokens all sit on the string: resolved as the
+            // macro's own, the compiler does not suggest edits that would
+            // replace the whole string with a name.
+            let expr = if quoted {
+                syn::parse2(resolved_at_call_site(expr.to_token_stream())).unwrap_or(expr)
+            } else {
+                expr
+            };
             key::split_key(expr, span)
         }
         None => key::default_key(sig, &arguments),
@@ -50,11 +59,13 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
     if detached {
         detached::check_owned_inputs(sig, &mut errors);
     }
-    let output_span = match (&async_trait, &sig.output) {
-        (Some(parts), _) => SpanRange::of(&parts.output),
-        (None, ReturnType::Default) => SpanRange::single(name.span()),
-        (None, ReturnType::Type(_, ty)) => SpanRange::of(ty),
+    let output = match (&async_trait, &sig.output) {
+        (Some(parts), _) => Some(&parts.output),
+        (None, ReturnType::Default) => None,
+        (None, ReturnType::Type(_, ty)) => Some(&**ty),
     };
+    let output_span = output.map_or(SpanRange::single(name.span()), SpanRange::of);
+    let output_is_result = output.is_some_and(is_result);
 
     if let Some(error) = errors.into_error() {
         return Err(error);
@@ -77,6 +88,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         key,
         group,
         output_span,
+        output_is_result,
         body,
         detached,
     })
@@ -90,6 +102,11 @@ fn missing_body(name: &Ident) -> syn::Error {
              `impl` block, not on the trait declaration"
         ),
     )
+}
+
+/// `Result<..>`, under any path (`io::Result`, `anyhow::Result`).
+fn is_result(ty: &Type) -> bool {
+    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == "Result"))
 }
 
 /// The fake return edge's type: the return type with `impl Trait` erased to

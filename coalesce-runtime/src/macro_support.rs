@@ -20,6 +20,7 @@
 
 mod function;
 mod probe;
+mod require;
 
 use std::future::Future;
 use std::hash::Hash;
@@ -28,6 +29,7 @@ use std::marker::PhantomData;
 pub use crate::group::Group;
 pub use function::FunctionGroups;
 pub use probe::*;
+pub use require::*;
 
 /// Turns a borrowed key expression into the owned key stored in the map.
 ///
@@ -99,19 +101,21 @@ where
 }
 
 /// The user's `static` group (`group = PATH`), listed under the function's
-/// name in `coalesce::stats()`.
-pub struct UserGroup<Tag, K: 'static, V: 'static> {
+/// name in `coalesce::stats()`. Any static is taken here; only a
+/// `Group<K, V>` of the function's types is a [`GroupSource`], and a probe
+/// reports the others.
+pub struct UserGroup<Tag, G: 'static> {
     groups: &'static FunctionGroups,
-    group: &'static Group<K, V>,
+    group: &'static G,
     tag: PhantomData<Tag>,
 }
 
 /// The user's `group`, listed in `groups`' name on first use.
-pub fn user_group<Tag, K, V>(
+pub fn user_group<Tag, G>(
     groups: &'static FunctionGroups,
     _tag: Tag,
-    group: &'static Group<K, V>,
-) -> UserGroup<Tag, K, V> {
+    group: &'static G,
+) -> UserGroup<Tag, G> {
     UserGroup {
         groups,
         group,
@@ -119,7 +123,7 @@ pub fn user_group<Tag, K, V>(
     }
 }
 
-impl<Tag, K, V> GroupSource<K, V> for UserGroup<Tag, K, V>
+impl<Tag, K, V> GroupSource<K, V> for UserGroup<Tag, Group<K, V>>
 where
     Tag: 'static,
     K: Send + Sync + 'static,

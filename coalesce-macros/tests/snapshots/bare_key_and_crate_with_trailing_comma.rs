@@ -24,37 +24,56 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
     };
     let coalesce_verdict = {
         use ::deps::coalesce::__private::{
-            ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _,
+            ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,
+            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeOwned as _, ProbeSend as _,
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::deps::coalesce::__private::probe(&coalesce_key);
         let coalesce_output_probe = ::deps::coalesce::__private::probe_output(
             &coalesce_future,
         );
+        let coalesce_key_probe_0 = ::deps::coalesce::__private::probe(&coalesce_key.0);
+        let coalesce_key_probe_1 = ::deps::coalesce::__private::probe(&coalesce_key.1);
         ::deps::coalesce::__private::all(
             ::deps::coalesce::__private::all(
-                ::deps::coalesce::__private::require_key_hash_eq(
-                    &coalesce_key_probe,
-                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
-                ),
-                ::deps::coalesce::__private::require_key_send_sync(
-                    &coalesce_key_probe,
-                    ::core::convert::identity(
-                        (&coalesce_key_probe).__coalesce_send_sync(),
+                ::deps::coalesce::__private::all(
+                    ::deps::coalesce::__private::all(
+                        ::deps::coalesce::__private::all(
+                            ::deps::coalesce::__private::require_key_hash_eq(
+                                &coalesce_key_probe,
+                                ::core::convert::identity(
+                                    (&coalesce_key_probe).__coalesce_hash_eq(),
+                                ),
+                            ),
+                            ::deps::coalesce::__private::require_key_send_sync(
+                                &coalesce_key_probe,
+                                ::core::convert::identity(
+                                    (&coalesce_key_probe).__coalesce_send_sync(),
+                                ),
+                            ),
+                        ),
+                        ::deps::coalesce::__private::require_output_clone(
+                            &coalesce_output_probe,
+                            ::core::convert::identity(
+                                (&coalesce_output_probe).__coalesce_clone(),
+                            ),
+                        ),
                     ),
+                    ::deps::coalesce::__private::require_output_send(
+                        &coalesce_output_probe,
+                        ::core::convert::identity(
+                            (&coalesce_output_probe).__coalesce_send(),
+                        ),
+                    ),
+                ),
+                ::deps::coalesce::__private::require_key_owned(
+                    &coalesce_key_probe_0,
+                    ::core::convert::identity((&coalesce_key_probe_0).__coalesce_owned()),
                 ),
             ),
-            ::deps::coalesce::__private::all(
-                ::deps::coalesce::__private::require_output_clone(
-                    &coalesce_output_probe,
-                    ::core::convert::identity(
-                        (&coalesce_output_probe).__coalesce_clone(),
-                    ),
-                ),
-                ::deps::coalesce::__private::require_output_send(
-                    &coalesce_output_probe,
-                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
-                ),
+            ::deps::coalesce::__private::require_key_owned(
+                &coalesce_key_probe_1,
+                ::core::convert::identity((&coalesce_key_probe_1).__coalesce_owned()),
             ),
         )
     };

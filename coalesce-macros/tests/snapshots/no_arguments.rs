@@ -21,7 +21,8 @@ async fn refresh() {
     };
     let coalesce_verdict = {
         use ::coalesce::__private::{
-            ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _,
+            ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,
+            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeOwned as _, ProbeSend as _,
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
@@ -30,28 +31,30 @@ async fn refresh() {
         );
         ::coalesce::__private::all(
             ::coalesce::__private::all(
-                ::coalesce::__private::require_key_hash_eq(
-                    &coalesce_key_probe,
-                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
-                ),
-                ::coalesce::__private::require_key_send_sync(
-                    &coalesce_key_probe,
-                    ::core::convert::identity(
-                        (&coalesce_key_probe).__coalesce_send_sync(),
+                ::coalesce::__private::all(
+                    ::coalesce::__private::require_arguments_hash_eq(
+                        &coalesce_key_probe,
+                        ::core::convert::identity(
+                            (&coalesce_key_probe).__coalesce_hash_eq(),
+                        ),
+                    ),
+                    ::coalesce::__private::require_arguments_send_sync(
+                        &coalesce_key_probe,
+                        ::core::convert::identity(
+                            (&coalesce_key_probe).__coalesce_send_sync(),
+                        ),
                     ),
                 ),
-            ),
-            ::coalesce::__private::all(
                 ::coalesce::__private::require_output_clone(
                     &coalesce_output_probe,
                     ::core::convert::identity(
                         (&coalesce_output_probe).__coalesce_clone(),
                     ),
                 ),
-                ::coalesce::__private::require_output_send(
-                    &coalesce_output_probe,
-                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
-                ),
+            ),
+            ::coalesce::__private::require_output_send(
+                &coalesce_output_probe,
+                ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
             ),
         )
     };

@@ -24,36 +24,61 @@ async fn find(id: u64) -> String {
     };
     let coalesce_verdict = {
         use deps::coalesce::__private::{
-            ProbeClone as _, ProbeFallback as _, ProbeHashEq as _, ProbeSend as _,
+            ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,
+            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeOwned as _, ProbeSend as _,
             ProbeSendSync as _,
         };
         let coalesce_key_probe = deps::coalesce::__private::probe(&coalesce_key);
         let coalesce_output_probe = deps::coalesce::__private::probe_output(
             &coalesce_future,
         );
+        let coalesce_key_probe_0 = deps::coalesce::__private::probe(&coalesce_key);
+        let coalesce_group_probe = deps::coalesce::__private::probe_group(
+            &USERS,
+            &coalesce_key_probe,
+            &coalesce_output_probe,
+        );
         deps::coalesce::__private::all(
             deps::coalesce::__private::all(
-                deps::coalesce::__private::require_key_hash_eq(
-                    &coalesce_key_probe,
-                    ::core::convert::identity((&coalesce_key_probe).__coalesce_hash_eq()),
-                ),
-                deps::coalesce::__private::require_key_send_sync(
-                    &coalesce_key_probe,
-                    ::core::convert::identity(
-                        (&coalesce_key_probe).__coalesce_send_sync(),
+                deps::coalesce::__private::all(
+                    deps::coalesce::__private::all(
+                        deps::coalesce::__private::all(
+                            deps::coalesce::__private::require_arguments_hash_eq(
+                                &coalesce_key_probe,
+                                ::core::convert::identity(
+                                    (&coalesce_key_probe).__coalesce_hash_eq(),
+                                ),
+                            ),
+                            deps::coalesce::__private::require_arguments_send_sync(
+                                &coalesce_key_probe,
+                                ::core::convert::identity(
+                                    (&coalesce_key_probe).__coalesce_send_sync(),
+                                ),
+                            ),
+                        ),
+                        deps::coalesce::__private::require_output_clone(
+                            &coalesce_output_probe,
+                            ::core::convert::identity(
+                                (&coalesce_output_probe).__coalesce_clone(),
+                            ),
+                        ),
                     ),
+                    deps::coalesce::__private::require_output_send(
+                        &coalesce_output_probe,
+                        ::core::convert::identity(
+                            (&coalesce_output_probe).__coalesce_send(),
+                        ),
+                    ),
+                ),
+                deps::coalesce::__private::require_arguments_owned(
+                    &coalesce_key_probe_0,
+                    ::core::convert::identity((&coalesce_key_probe_0).__coalesce_owned()),
                 ),
             ),
-            deps::coalesce::__private::all(
-                deps::coalesce::__private::require_output_clone(
-                    &coalesce_output_probe,
-                    ::core::convert::identity(
-                        (&coalesce_output_probe).__coalesce_clone(),
-                    ),
-                ),
-                deps::coalesce::__private::require_output_send(
-                    &coalesce_output_probe,
-                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
+            deps::coalesce::__private::require_group_fits(
+                &coalesce_group_probe,
+                ::core::convert::identity(
+                    (&coalesce_group_probe).__coalesce_group_fits(),
                 ),
             ),
         )

@@ -1,5 +1,5 @@
-//! Bound checks that answer instead of failing, and the assertions that turn
-//! a `No` into one error with a message that says the fix.
+//! Bound checks that answer instead of failing; `require` turns a `No` into
+//! one error with a message that says the fix.
 //!
 //! `(&probe).__coalesce_hash_eq()` finds the `Probe<K>` impl (by value)
 //! when `K: Hash + Eq`, and falls back to the `&Probe<K>` impl (one autoref
@@ -64,6 +64,56 @@ pub trait ProbeSend {
 }
 impl<T: Send> ProbeSend for Probe<T> {}
 
+/// `No` when the key is a reference: `&T` became the key because `T` is not
+/// `Clone`, and a borrowed key cannot outlive the call in the map.
+pub trait ProbeBorrowed {
+    /// Answers `No`.
+    fn __coalesce_owned(&self) -> No {
+        No
+    }
+}
+impl<T: ?Sized> ProbeBorrowed for Probe<&T> {}
+
+/// `Yes` for a key that is not a reference (its lifetime is checked later).
+pub trait ProbeOwned {
+    /// Answers `Yes`.
+    fn __coalesce_owned(&self) -> Yes {
+        Yes
+    }
+}
+impl<T> ProbeOwned for &Probe<T> {}
+
+/// A `group = PATH` static, with the key and output types it must have.
+pub struct GroupProbe<G, K, V>(PhantomData<Types<G, K, V>>);
+
+/// The three types a [`GroupProbe`] compares, as a `Send + Sync` marker.
+type Types<G, K, V> = fn() -> (G, K, V);
+
+/// Probes the user's group against the key and the output.
+#[must_use]
+pub fn probe_group<G, K, V>(_: &G, _: &Probe<K>, _: &Probe<V>) -> GroupProbe<G, K, V> {
+    GroupProbe(PhantomData)
+}
+
+/// `Yes` when the user's group is a `Group<K, V>` of the function's key
+/// and output types.
+pub trait ProbeGroupFits {
+    /// Answers `Yes`.
+    fn __coalesce_group_fits(&self) -> Yes {
+        Yes
+    }
+}
+impl<K, V> ProbeGroupFits for GroupProbe<crate::Group<K, V>, K, V> {}
+
+/// `No` when the user's group has other key or output types.
+pub trait ProbeGroupMisfits {
+    /// Answers `No`.
+    fn __coalesce_group_fits(&self) -> No {
+        No
+    }
+}
+impl<G, K, V> ProbeGroupMisfits for &GroupProbe<G, K, V> {}
+
 /// `No` for every probe whose bound does not hold.
 pub trait ProbeFallback {
     /// Answers `No`.
@@ -119,62 +169,6 @@ impl Default for No {
     fn default() -> Self {
         No
     }
-}
-
-/// Holds for `Yes` only; named in the error when the key is not `Hash + Eq`.
-#[diagnostic::on_unimplemented(
-    message = "the `#[coalesce]` key `{K}` is not `Hash + Eq`",
-    label = "this key must be `Hash + Eq` to find concurrent calls with an equal key",
-    note = "derive `Hash, PartialEq, Eq` for it, or pick a key that is (`key = \"user.id\"`)"
-)]
-pub trait KeyIsHashEq<K> {}
-impl<K> KeyIsHashEq<K> for Yes {}
-
-/// Holds for `Yes` only; named in the error when the key is not `Send + Sync`.
-#[diagnostic::on_unimplemented(
-    message = "the `#[coalesce]` key `{K}` is not `Send + Sync`",
-    label = "this key is stored in a map that callers on every thread read",
-    note = "build the key from owned, thread-safe values (`String`, integers, `Arc<T>`)"
-)]
-pub trait KeyIsSendSync<K> {}
-impl<K> KeyIsSendSync<K> for Yes {}
-
-/// Holds for `Yes` only; named in the error when the output is not `Clone`.
-#[diagnostic::on_unimplemented(
-    message = "the output of a `#[coalesce]` fn, `{V}`, is not `Clone`",
-    label = "every caller waiting on the same key receives a clone of this value",
-    note = "wrap the error in `Arc`: return `Result<T, Arc<E>>` and write `.map_err(Arc::new)`"
-)]
-pub trait OutputIsClone<V> {}
-impl<V> OutputIsClone<V> for Yes {}
-
-/// Holds for `Yes` only; named in the error when the output is not `Send`.
-#[diagnostic::on_unimplemented(
-    message = "the output of a `#[coalesce]` fn, `{V}`, is not `Send`",
-    label = "this value is handed to callers that may run on other threads",
-    note = "use thread-safe types in the output (`Arc` instead of `Rc`, `Mutex` instead of `RefCell`)"
-)]
-pub trait OutputIsSend<V> {}
-impl<V> OutputIsSend<V> for Yes {}
-
-/// Fails to compile, at the user's key, unless the key is `Hash + Eq`.
-pub fn require_key_hash_eq<K, A: KeyIsHashEq<K>>(_: &Probe<K>, answer: A) -> A {
-    answer
-}
-
-/// Fails to compile, at the user's key, unless the key is `Send + Sync`.
-pub fn require_key_send_sync<K, A: KeyIsSendSync<K>>(_: &Probe<K>, answer: A) -> A {
-    answer
-}
-
-/// Fails to compile, at the return type, unless the output is `Clone`.
-pub fn require_output_clone<V, A: OutputIsClone<V>>(_: &Probe<V>, answer: A) -> A {
-    answer
-}
-
-/// Fails to compile, at the return type, unless the output is `Send`.
-pub fn require_output_send<V, A: OutputIsSend<V>>(_: &Probe<V>, answer: A) -> A {
-    answer
 }
 
 /// The key's `Debug` form for tracing events, when the key has one: found by

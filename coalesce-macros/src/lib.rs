@@ -3,13 +3,10 @@
 
 #![forbid(unsafe_code)]
 
-mod async_trait;
 mod attr;
-mod detached;
 mod errors;
 mod expand;
 mod item;
-mod key;
 mod plan;
 mod span;
 mod validate;

@@ -1,8 +1,7 @@
 //! What `validate` hands to `expand`: the checked options and signature.
 
-use syn::{Attribute, Expr, Path, Type};
+use syn::{Attribute, Expr, ExprAsync, Path, Stmt, Type};
 
-use crate::async_trait::AsyncTraitBody;
 use crate::item::Body;
 use crate::span::SpanRange;
 
@@ -50,4 +49,14 @@ pub(crate) enum GroupSource {
     User(Path),
     /// The function's own, in a `static` in its body.
     PerFunction,
+}
+
+/// The parts of a method `#[async_trait]` rewrote.
+pub(crate) struct AsyncTraitBody {
+    /// `R` of `Future<Output = R>`: what every caller receives.
+    pub output: Type,
+    /// The statements before `Box::pin(..)` (none, from async-trait today).
+    pub prefix: Vec<Stmt>,
+    /// The boxed `async move` block, already typed by async-trait.
+    pub future: ExprAsync,
 }

@@ -1,20 +1,74 @@
 //! Finds every user error before anything is emitted, and turns the parsed
 //! options and signature into a [`Plan`] that `expand` only has to print.
-//! The key's checks live in `key`, the detached mode's in `detached`.
+//! The key's checks live in `validate/key.rs`, the detached mode's in
+//! `validate/detached.rs`, and the recognition of what `#[async_trait]` made
+//! of a method in `validate/async_trait.rs`.
+
+mod async_trait;
+mod detached;
+mod key;
 
 use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Ident, ReturnType, Type};
+use syn::{Expr, Ident, ReturnType, Signature, Type};
 
 use crate::attr::Options;
 use crate::errors::Errors;
 use crate::item::Function;
-use crate::plan::{BodyPlan, GroupSource, Plan};
+use crate::plan::{AsyncTraitBody, BodyPlan, GroupSource, Key, Plan};
 use crate::span::{resolved_at_call_site, SpanRange};
-use crate::{async_trait, detached, key};
 
 pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Plan<'_>> {
     let mut errors = Errors::default();
+    let sig = &function.sig;
+    let async_trait = check_shape(function, &mut errors);
+    let key = plan_key(options.key, sig, &mut errors);
+    let detached = options.detached.is_some();
+    if detached {
+        detached::check_owned_inputs(sig, &mut errors);
+    }
+    let output = match (&async_trait, &sig.output) {
+        (Some(parts), _) => Some(&parts.output),
+        (None, ReturnType::Default) => None,
+        (None, ReturnType::Type(_, ty)) => Some(&**ty),
+    };
+    let output_span = output.map_or(SpanRange::single(sig.ident.span()), SpanRange::of);
+    let output_is_result = output.is_some_and(is_result);
+
+    if let Some(error) = errors.into_error() {
+        return Err(error);
+    }
+    let body = function
+        .body
+        .as_ref()
+        .ok_or_else(|| missing_body(&sig.ident))?;
+    let body = match async_trait {
+        Some(parts) => BodyPlan::AsyncTrait {
+            inner_attrs: &body.inner_attrs,
+            parts,
+        },
+        None => BodyPlan::Async {
+            body,
+            fake_return: fake_return(&sig.output),
+        },
+    };
+    Ok(Plan {
+        krate: options
+            .krate
+            .unwrap_or_else(|| syn::parse_quote!(::coalesce)),
+        key,
+        group: options
+            .group
+            .map_or(GroupSource::PerFunction, GroupSource::User),
+        output_span,
+        output_is_result,
+        body,
+        detached,
+    })
+}
+
+/// An `async fn` with a body, or the method `#[async_trait]` made of one.
+fn check_shape(function: &Function, errors: &mut Errors) -> Option<AsyncTraitBody> {
     let sig = &function.sig;
     let name = &sig.ident;
     let async_trait = function
@@ -33,65 +87,26 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
     if function.body.is_none() {
         errors.add(missing_body(name));
     }
+    async_trait
+}
 
-    let receiver = sig.receiver().is_some();
+/// The key as written, its names checked, or every argument but `self`.
+fn plan_key(written: Option<(Expr, SpanRange, bool)>, sig: &Signature, errors: &mut Errors) -> Key {
     let arguments = key::argument_names(sig);
-    let key = match options.key {
-        Some((expr, span, quoted)) => {
-            key::check_key_names(&expr, name, &arguments, receiver, &mut errors);
-            // A quoted key's tokens all sit on the string: resolved as the
-            // macro's own, the compiler does not suggest edits that would
-            // replace the whole string with a name.
-            let expr = if quoted {
-                syn::parse2(resolved_at_call_site(expr.to_token_stream())).unwrap_or(expr)
-            } else {
-                expr
-            };
-            key::split_key(expr, span)
-        }
-        None => key::default_key(sig, &arguments),
+    let Some((expr, span, quoted)) = written else {
+        return key::default_key(sig, &arguments);
     };
-    let group = match options.group {
-        Some(path) => GroupSource::User(path),
-        None => GroupSource::PerFunction,
+    let receiver = sig.receiver().is_some();
+    key::check_key_names(&expr, &sig.ident, &arguments, receiver, errors);
+    // A quoted key's tokens all sit on the string: resolved as the macro's
+    // own, the compiler does not suggest edits that would replace the whole
+    // string with a name.
+    let expr = if quoted {
+        syn::parse2(resolved_at_call_site(expr.to_token_stream())).unwrap_or(expr)
+    } else {
+        expr
     };
-    let detached = options.detached.is_some();
-    if detached {
-        detached::check_owned_inputs(sig, &mut errors);
-    }
-    let output = match (&async_trait, &sig.output) {
-        (Some(parts), _) => Some(&parts.output),
-        (None, ReturnType::Default) => None,
-        (None, ReturnType::Type(_, ty)) => Some(&**ty),
-    };
-    let output_span = output.map_or(SpanRange::single(name.span()), SpanRange::of);
-    let output_is_result = output.is_some_and(is_result);
-
-    if let Some(error) = errors.into_error() {
-        return Err(error);
-    }
-    let body = function.body.as_ref().ok_or_else(|| missing_body(name))?;
-    let body = match async_trait {
-        Some(parts) => BodyPlan::AsyncTrait {
-            inner_attrs: &body.inner_attrs,
-            parts,
-        },
-        None => BodyPlan::Async {
-            body,
-            fake_return: fake_return(&sig.output),
-        },
-    };
-    Ok(Plan {
-        krate: options
-            .krate
-            .unwrap_or_else(|| syn::parse_quote!(::coalesce)),
-        key,
-        group,
-        output_span,
-        output_is_result,
-        body,
-        detached,
-    })
+    key::split_key(expr, span)
 }
 
 fn missing_body(name: &Ident) -> syn::Error {

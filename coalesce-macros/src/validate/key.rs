@@ -60,68 +60,6 @@ pub(crate) fn check_key_names(
     receiver: bool,
     errors: &mut Errors,
 ) {
-    struct Names<'a> {
-        function: &'a Ident,
-        arguments: &'a [Ident],
-        receiver: bool,
-        errors: &'a mut Errors,
-    }
-    impl<'ast> Visit<'ast> for Names<'_> {
-        fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
-            let Some(ident) = path.path.get_ident() else {
-                return;
-            };
-            if path.qself.is_some() {
-                return;
-            }
-            let text = ident.to_string();
-            if text == "self" {
-                if !self.receiver {
-                    self.errors.push(
-                        ident.span(),
-                        format!(
-                            "the key uses `self`, but `{}` has no `self` argument",
-                            self.function
-                        ),
-                    );
-                }
-                return;
-            }
-            let lowercase = text.starts_with(|c: char| c.is_lowercase() || c == '_');
-            if lowercase && !self.arguments.contains(ident) {
-                let valid = self
-                    .arguments
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .chain(self.receiver.then(|| "`self`".to_owned()))
-                    .collect::<Vec<_>>();
-                let valid = if valid.is_empty() {
-                    "it has none".to_owned()
-                } else {
-                    valid.join(", ")
-                };
-                self.errors.push(
-                    ident.span(),
-                    format!(
-                        "the key uses `{ident}`, which is not an argument of `{}`; \
-                         a key is an expression over the arguments: {valid}",
-                        self.function
-                    ),
-                );
-            }
-        }
-        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-            // `normalize(name)`: the callee is a function, not an argument.
-            if !matches!(&*call.func, Expr::Path(_)) {
-                self.visit_expr(&call.func);
-            }
-            for arg in &call.args {
-                self.visit_expr(arg);
-            }
-        }
-        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
-        fn visit_expr_block(&mut self, _: &'ast syn::ExprBlock) {}
-    }
     Names {
         function,
         arguments,
@@ -129,6 +67,86 @@ pub(crate) fn check_key_names(
         errors,
     }
     .visit_expr(expr);
+}
+
+/// Walks a key expression and reports every lowercase name that is not an
+/// argument (and `self` in a function without a receiver).
+struct Names<'a> {
+    function: &'a Ident,
+    arguments: &'a [Ident],
+    receiver: bool,
+    errors: &'a mut Errors,
+}
+
+impl Names<'_> {
+    fn check_self(&mut self, ident: &Ident) {
+        if !self.receiver {
+            self.errors.push(
+                ident.span(),
+                format!(
+                    "the key uses `self`, but `{}` has no `self` argument",
+                    self.function
+                ),
+            );
+        }
+    }
+
+    fn check_argument(&mut self, ident: &Ident) {
+        let text = ident.to_string();
+        let lowercase = text.starts_with(|c: char| c.is_lowercase() || c == '_');
+        if !lowercase || self.arguments.contains(ident) {
+            return;
+        }
+        let valid = self
+            .arguments
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .chain(self.receiver.then(|| "`self`".to_owned()))
+            .collect::<Vec<_>>();
+        let valid = if valid.is_empty() {
+            "it has none".to_owned()
+        } else {
+            valid.join(", ")
+        };
+        self.errors.push(
+            ident.span(),
+            format!(
+                "the key uses `{ident}`, which is not an argument of `{}`; \
+                 a key is an expression over the arguments: {valid}",
+                self.function
+            ),
+        );
+    }
+}
+
+impl<'ast> Visit<'ast> for Names<'_> {
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        let Some(ident) = path.path.get_ident() else {
+            return;
+        };
+        if path.qself.is_some() {
+            return;
+        }
+        if ident == "self" {
+            self.check_self(ident);
+        } else {
+            self.check_argument(ident);
+        }
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        // `normalize(name)`: the callee is a function, not an argument.
+        if !matches!(&*call.func, Expr::Path(_)) {
+            self.visit_expr(&call.func);
+        }
+        for arg in &call.args {
+            self.visit_expr(arg);
+        }
+    }
+
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+
+    fn visit_expr_block(&mut self, _: &'ast syn::ExprBlock) {}
 }
 
 /// `(a, b)` is converted element by element; anything else as one value.

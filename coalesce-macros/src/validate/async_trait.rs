@@ -14,21 +14,11 @@
 
 use syn::parse::Parser;
 use syn::{
-    Block, Expr, ExprAsync, GenericArgument, PathArguments, ReturnType, Signature, Stmt, Type,
-    TypeParamBound,
+    Block, Expr, GenericArgument, PathArguments, ReturnType, Signature, Stmt, Type, TypeParamBound,
 };
 
 use crate::item::Body;
-
-/// The parts of a method `#[async_trait]` rewrote.
-pub(crate) struct AsyncTraitBody {
-    /// `R` of `Future<Output = R>`: what every caller receives.
-    pub output: Type,
-    /// The statements before `Box::pin(..)` (none, from async-trait today).
-    pub prefix: Vec<Stmt>,
-    /// The boxed `async move` block, already typed by async-trait.
-    pub future: ExprAsync,
-}
+use crate::plan::AsyncTraitBody;
 
 /// The async-trait shape of `sig` and `body`, if that is what they are.
 pub(crate) fn recognise(sig: &Signature, body: &Body) -> Option<AsyncTraitBody> {

@@ -41,22 +41,12 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let key_statement = key_statement(plan, &private, &key);
     let verdict_value = verdict::verdict_value(plan, &private, &key, &future);
     let groups = Ident::new("coalesce_groups", Span::mixed_site());
-    // Hygiene does not hide items, so the static lives in a block of its own
-    // where it cannot shadow a user item of the same name in the body.
-    let map = Ident::new("COALESCE_GROUPS", Span::mixed_site());
-    let groups_statement = quote! {
-        let #groups: &'static #private::FunctionGroups = {
-            static #map: #private::FunctionGroups = #private::FunctionGroups::new();
-            &#map
-        };
-    };
+    let groups_statement = groups_statement(&private, &groups);
     // The tag: a closure's type carries every generic parameter in scope, so
     // each instantiation gets its own group, and it asks no `'static` bound
     // of them because it captures nothing.
     let tag = Ident::new("coalesce_tag", Span::mixed_site());
-    let tag_statement = quote! {
-        let #tag = || {};
-    };
+    let tag_statement = quote!(let #tag = || {};);
     // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
@@ -90,6 +80,19 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
             let #verdict = #verdict_value;
             #result
         }
+    }
+}
+
+/// `let groups = &GROUPS;`, the function's own `static`. Hygiene does not
+/// hide items, so the static lives in a block of its own where it cannot
+/// shadow a user item of the same name in the body.
+fn groups_statement(private: &TokenStream, groups: &Ident) -> TokenStream {
+    let map = Ident::new("COALESCE_GROUPS", Span::mixed_site());
+    quote! {
+        let #groups: &'static #private::FunctionGroups = {
+            static #map: #private::FunctionGroups = #private::FunctionGroups::new();
+            &#map
+        };
     }
 }
 

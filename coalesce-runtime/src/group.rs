@@ -6,6 +6,7 @@ use std::future::{poll_fn, Future};
 use std::hash::Hash;
 use std::pin::pin;
 
+use crate::blocking;
 use crate::call::{Call, Parts};
 use crate::events::Label;
 use crate::map::Map;
@@ -263,6 +264,87 @@ where
         let (mut call, fut) = Call::join_detached(self.parts(), key, fut);
         let mut fut = pin!(fut);
         poll_fn(|cx| call.poll(cx, fut.as_mut())).await
+    }
+}
+
+impl<K, V> Group<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + 'static,
+{
+    /// Runs `body` for `key` on this thread, unless an execution for an equal
+    /// key is in flight, in which case this thread parks until it finishes
+    /// and returns a clone of its value: Go's `singleflight.Do`.
+    ///
+    /// This is what `#[coalesce]` runs on a plain (non-`async`) `fn`. Use it
+    /// where threads, not tasks, stampede: a thread pool that renders, a CLI
+    /// that loads configuration from several threads, a `spawn_blocking`
+    /// section. The flights are the ones [`run`](Group::run) uses: a thread
+    /// may join an execution an async caller leads, and the reverse.
+    ///
+    /// ```
+    /// use std::sync::Barrier;
+    /// use coalesce_runtime::Group;
+    ///
+    /// static CONFIG: Group<String, String> = Group::new();
+    ///
+    /// fn load(path: &str) -> String {
+    ///     CONFIG.run_blocking(path.to_owned(), || format!("contents of {path}"))
+    /// }
+    ///
+    /// let barrier = Barrier::new(4);
+    /// std::thread::scope(|scope| {
+    ///     for _ in 0..4 {
+    ///         scope.spawn(|| {
+    ///             barrier.wait();
+    ///             assert_eq!(load("app.toml"), "contents of app.toml");
+    ///         });
+    ///     }
+    /// });
+    /// ```
+    ///
+    /// # Blocking
+    ///
+    /// A waiting thread parks (no spinning, no timer) until the execution it
+    /// waits for ends, so **do not call it from an async task**: it blocks
+    /// the executor's worker, and if the execution it waits for is driven by
+    /// a task on that worker, it never ends. From async code use
+    /// [`run`](Group::run), or call this inside `spawn_blocking`. Nothing
+    /// here can detect an executor (the crate depends on none), so this is
+    /// on you.
+    ///
+    /// A waiting thread that joins a [detached](Group::run_detached)
+    /// execution may poll its body, on its own thread, while no other caller
+    /// does: a body that needs its executor's context (timers, sockets)
+    /// panics there, and the panic fails that execution for every caller.
+    ///
+    /// # Panics
+    ///
+    /// If `body` panics, the panic continues in this thread with its original
+    /// payload, the entry is removed, and every waiting caller panics with a
+    /// message that repeats it. Waiting callers are not promoted to run a
+    /// panicking body again. A body that calls its own group with the same
+    /// key waits for itself forever; different keys are fine.
+    pub fn run_blocking<F>(&self, key: K, body: F) -> V
+    where
+        F: FnOnce() -> V,
+    {
+        self.run_blocking_shared(key, body).0
+    }
+
+    /// Like [`run_blocking`](Group::run_blocking), and also says whether the
+    /// value went to more than one caller, as [`run_shared`](Group::run_shared).
+    ///
+    /// # Panics
+    ///
+    /// As for [`run_blocking`](Group::run_blocking).
+    pub fn run_blocking_shared<F>(&self, key: K, body: F) -> (V, bool)
+    where
+        F: FnOnce() -> V,
+    {
+        // The body runs inline at the first poll when this call leads; it
+        // is the same machinery as an async call, polled from a thread.
+        blocking::block_on(self.run_shared(key, async move { body() }))
     }
 }
 

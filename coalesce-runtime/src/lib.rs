@@ -23,6 +23,7 @@ mod flight;
 mod group;
 mod map;
 
+mod blocking;
 mod events;
 mod global;
 #[doc(hidden)]

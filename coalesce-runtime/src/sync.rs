@@ -87,3 +87,11 @@ impl<T> Mutex<T> {
         }
     }
 }
+
+/// Parking a thread until a waker unparks it: std's, or loom's in models.
+pub(crate) mod thread {
+    #[cfg(loom)]
+    pub(crate) use loom::thread::{current, park, Thread};
+    #[cfg(not(loom))]
+    pub(crate) use std::thread::{current, park, Thread};
+}

@@ -326,3 +326,43 @@ fn follower_moves_to_another_task_while_the_leader_finishes() {
         assert_eq!(group.in_flight(), 0);
     });
 }
+
+/// Issue 14: the park/unpark handshake of `run_blocking`. Whichever thread
+/// leads, the other parks (or finds the value) and wakes with it; a wake-up
+/// between its poll and its park is not lost.
+#[test]
+fn a_waiting_thread_parks_until_the_value_is_published() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let other = thread::spawn({
+            let group = group.clone();
+            move || group.run_blocking(1, || 7)
+        });
+        assert_eq!(group.run_blocking(1, || 7), 7);
+        assert_eq!(other.join().unwrap(), 7);
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+/// Issue 14: a thread and an async caller of one key: whichever leads, the
+/// other gets its value (or runs after it ended), and a parked thread is
+/// unparked by the async leader's completion.
+#[test]
+fn a_thread_and_an_async_caller_share_a_flight() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let task = thread::spawn({
+            let group = group.clone();
+            move || {
+                block_on(group.run(1, async {
+                    yield_once().await;
+                    4
+                }))
+            }
+        });
+        let threaded = group.run_blocking(1, || 5);
+        let awaited = task.join().unwrap();
+        assert!(matches!((threaded, awaited), (4, 4) | (5, 5) | (5, 4)));
+        assert_eq!(group.in_flight(), 0);
+    });
+}

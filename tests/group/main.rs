@@ -6,6 +6,7 @@ mod support;
 
 mod all_cancelled;
 mod api;
+mod blocking;
 mod dedup;
 mod delivery;
 mod first_poll;

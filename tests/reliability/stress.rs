@@ -1,7 +1,9 @@
 //! A seeded storm of callers over a few keys: bodies succeed, fail, panic or
 //! dawdle; callers are cancelled at random points; keys are forgotten at
 //! random; the callers of some keys hand their body to the flight
-//! (`run_detached`). Invariants checked throughout:
+//! (`run_detached`); some callers are threads (`run_blocking`, on tokio's
+//! blocking pool), which join async callers' flights and the reverse.
+//! Invariants checked throughout:
 //!
 //! - per key, never more bodies alive at once than one plus the `forget`s so
 //!   far, and never more being polled at once (for detached keys only the
@@ -61,6 +63,8 @@ struct Plan {
     /// Cancel the call after this many yields of the caller.
     cancel_after: Option<u64>,
     forget_first: bool,
+    /// Call `run_blocking` from a thread (never cancelled: threads cannot be).
+    blocking: bool,
 }
 
 impl Plan {
@@ -72,7 +76,9 @@ impl Plan {
 
 impl Plan {
     fn random(rng: &mut Rng) -> Self {
+        let blocking = rng.below(8) == 0;
         Self {
+            blocking,
             key: rng.below(KEYS as u64) as usize,
             body_yields: rng.below(30),
             outcome: match rng.below(10) {
@@ -80,7 +86,7 @@ impl Plan {
                 1 | 2 => Outcome::Error,
                 _ => Outcome::Value,
             },
-            cancel_after: (rng.below(4) == 0).then(|| rng.below(20)),
+            cancel_after: (!blocking && rng.below(4) == 0).then(|| rng.below(20)),
             forget_first: rng.below(25) == 0,
         }
     }
@@ -259,6 +265,47 @@ struct Tally {
     panicked: usize,
 }
 
+/// Forgets the key first when the plan says so; returns the clock at the call.
+fn begin(group: &Group<usize, Served>, ledger: &Ledger, plan: Plan) -> u64 {
+    if plan.forget_first {
+        ledger.forgets[plan.key].fetch_add(1, Ordering::SeqCst);
+        group.forget(&plan.key);
+    }
+    ledger.tick()
+}
+
+/// One async caller; `false` when it was cancelled.
+async fn call_from_a_task(group: &Group<usize, Served>, ledger: &Arc<Ledger>, plan: Plan) -> bool {
+    let called = begin(group, ledger, plan);
+    let body = body(ledger.clone(), plan);
+    let call: Pin<Box<dyn Future<Output = Served> + Send + '_>> = if plan.detached() {
+        Box::pin(group.run_detached(plan.key, body))
+    } else {
+        Box::pin(group.run(plan.key, body))
+    };
+    let served = match plan.cancel_after {
+        None => Some(call.await),
+        Some(count) => match select(call, Box::pin(yields(count))).await {
+            Either::Left((served, _)) => Some(served),
+            Either::Right(((), _)) => None,
+        },
+    };
+    if let Some(Ok(execution) | Err(execution)) = served {
+        ledger.check(execution, plan.key, called, ledger.tick());
+    }
+    served.is_some()
+}
+
+/// One caller on a thread: its body, if it leads, runs to completion there.
+fn call_from_a_thread(group: &Group<usize, Served>, ledger: &Arc<Ledger>, plan: Plan) -> bool {
+    let called = begin(group, ledger, plan);
+    let body = body(ledger.clone(), plan);
+    let (Ok(execution) | Err(execution)) =
+        group.run_blocking(plan.key, || futures::executor::block_on(body));
+    ledger.check(execution, plan.key, called, ledger.tick());
+    true
+}
+
 async fn storm(seed: u64, callers: usize) -> Tally {
     let mut rng = Rng(seed | 1);
     let group: Arc<Group<usize, Served>> = Arc::new(Group::new());
@@ -267,30 +314,11 @@ async fn storm(seed: u64, callers: usize) -> Tally {
         .map(|_| {
             let plan = Plan::random(&mut rng);
             let (group, ledger) = (group.clone(), ledger.clone());
-            tokio::spawn(async move {
-                if plan.forget_first {
-                    ledger.forgets[plan.key].fetch_add(1, Ordering::SeqCst);
-                    group.forget(&plan.key);
-                }
-                let called = ledger.tick();
-                let body = body(ledger.clone(), plan);
-                let call: Pin<Box<dyn Future<Output = Served> + Send + '_>> = if plan.detached() {
-                    Box::pin(group.run_detached(plan.key, body))
-                } else {
-                    Box::pin(group.run(plan.key, body))
-                };
-                let served = match plan.cancel_after {
-                    None => Some(call.await),
-                    Some(count) => match select(call, Box::pin(yields(count))).await {
-                        Either::Left((served, _)) => Some(served),
-                        Either::Right(((), _)) => None,
-                    },
-                };
-                if let Some(Ok(execution) | Err(execution)) = served {
-                    ledger.check(execution, plan.key, called, ledger.tick());
-                }
-                served.is_some()
-            })
+            if plan.blocking {
+                tokio::task::spawn_blocking(move || call_from_a_thread(&group, &ledger, plan))
+            } else {
+                tokio::spawn(async move { call_from_a_task(&group, &ledger, plan).await })
+            }
         })
         .collect();
 

@@ -119,6 +119,41 @@
 //! # });
 //! ```
 //!
+//! # Blocking functions
+//!
+//! On a plain `fn`, the attribute coalesces threads: while one thread runs
+//! the body for a key, the others with an equal key park until it ends and
+//! return a clone of its value (Go's `singleflight`; [`Group::run_blocking`]
+//! without the attribute). Delivery, panics, stats and "not a cache" are as
+//! for `async fn`; `detached` does not apply, since a thread cannot be
+//! dropped halfway.
+//!
+//! ```
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use coalesce::coalesce;
+//!
+//! static READS: AtomicUsize = AtomicUsize::new(0);
+//!
+//! #[coalesce(key = "path")]
+//! fn load_config(path: &str) -> Result<String, std::sync::Arc<std::io::Error>> {
+//!     READS.fetch_add(1, Ordering::SeqCst);
+//!     Ok(format!("contents of {path}")) // std::fs::read_to_string(path)?
+//! }
+//!
+//! std::thread::scope(|scope| {
+//!     for _ in 0..4 {
+//!         scope.spawn(|| assert_eq!(load_config("app.toml").unwrap(), "contents of app.toml"));
+//!     }
+//! });
+//! assert!((1..=4).contains(&READS.load(Ordering::SeqCst)));
+//! ```
+//!
+//! **Do not call a blocking coalesced fn from an async task**: a waiting
+//! call parks its thread, which blocks the executor's worker, and if the
+//! execution it waits for is driven by a task on that worker it never ends.
+//! Call it inside `spawn_blocking`, or coalesce an `async fn` instead. The
+//! crate depends on no executor, so it cannot detect this for you.
+//!
 //! # How much did it save?
 //!
 //! [`Group::stats`] counts calls, executions, calls that joined another's

@@ -35,7 +35,7 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let private = quote!(#krate::__private);
     // Mixed-site names: a parameter called `key` or `group` cannot see or shadow them.
     let key = Ident::new("coalesce_key", Span::mixed_site());
-    let future = Ident::new("coalesce_future", Span::mixed_site());
+    let future = Ident::new("coalesce_body", Span::mixed_site());
     let verdict = Ident::new("coalesce_verdict", Span::mixed_site());
 
     let key_statement = key_statement(plan, &private, &key);
@@ -51,14 +51,21 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
 
-    // The future is the body in an `async move` block; the result is
-    // awaited, or boxed again where `#[async_trait]` had boxed the body.
+    // The future is the body in an `async move` block (a `move` closure for
+    // a blocking fn); the result is awaited, returned as is from a blocking
+    // call, or boxed again where `#[async_trait]` had boxed the body.
     let (inner_attrs, prefix, body, result) = match &plan.body {
         BodyPlan::Async { body, fake_return } => (
             &body.inner_attrs[..],
             &[][..],
-            async_body(body, fake_return),
+            wrapped_body(body, fake_return, quote!(async move)),
             quote!(#run.await),
+        ),
+        BodyPlan::Blocking { body, fake_return } => (
+            &body.inner_attrs[..],
+            &[][..],
+            wrapped_body(body, fake_return, quote!(move ||)),
+            run,
         ),
         BodyPlan::AsyncTrait { inner_attrs, parts } => (
             *inner_attrs,
@@ -124,10 +131,11 @@ fn key_statement(plan: &Plan<'_>, private: &TokenStream, key: &Ident) -> TokenSt
     }
 }
 
-/// The original body in an `async move` block whose output type is pinned to
-/// the function's return type by a fake return edge (as `tracing` does), so
-/// `?` converts errors and `return` returns exactly as before.
-fn async_body(body: &Body, fake_return: &Type) -> TokenStream {
+/// The original body in an `async move` block (or a `move` closure, after
+/// `wrapper`) whose output type is pinned to the function's return type by a
+/// fake return edge (as `tracing` does), so `?` converts errors and `return`
+/// returns exactly as before.
+fn wrapped_body(body: &Body, fake_return: &Type, wrapper: TokenStream) -> TokenStream {
     let fake = Ident::new("coalesce_fake_return", Span::mixed_site());
     let edge = quote_spanned! {fake_return.span()=>
         #[allow(
@@ -147,7 +155,7 @@ fn async_body(body: &Body, fake_return: &Type) -> TokenStream {
         edge.to_tokens(tokens);
         body.tokens.to_tokens(tokens);
     });
-    quote!(async move #block)
+    quote!(#wrapper #block)
 }
 
 /// Runs in the user's static, or in the function's own group out of a static map.
@@ -158,10 +166,10 @@ fn run(
     [verdict, tag, key, future]: [&Ident; 4],
 ) -> TokenStream {
     // A detached body belongs to the flight, which needs it `Send + 'static`.
-    let run = if plan.detached {
-        quote!(run_detached)
-    } else {
-        quote!(run)
+    let run = match (&plan.body, plan.detached) {
+        (BodyPlan::Blocking { .. }, _) => quote!(run_blocking),
+        (_, true) => quote!(run_detached),
+        (_, false) => quote!(run),
     };
     let source = match &plan.group {
         GroupSource::User(path) => quote! {

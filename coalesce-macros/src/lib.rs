@@ -18,8 +18,9 @@ mod snapshot_tests;
 use proc_macro::TokenStream;
 
 /// The reference for `#[coalesce]`: it coalesces concurrent calls of an
-/// `async fn` that have equal keys into one execution of its body, and every
-/// caller receives a clone of the result. Runnable examples are on the
+/// `async fn` (or, from threads, of a plain `fn`) that have equal keys into
+/// one execution of its body, and every caller receives a clone of the
+/// result. Runnable examples are on the
 /// re-export in the `coalesce` crate, the one to depend on.
 ///
 /// ```text
@@ -92,6 +93,10 @@ use proc_macro::TokenStream;
 ///   forever; a different key is fine.
 /// - A running caller that is kept alive but no longer polled holds up the
 ///   callers waiting on it: drop it or keep polling it.
+/// - On a plain `fn`, waiting callers are threads, which park until the
+///   running call ends (`Group::run_blocking`); the rules above hold but for
+///   cancellation, which threads do not have, so `detached` is an error
+///   there. Do not call such a fn from an async task: it blocks the worker.
 ///
 /// # Maps, and generic functions
 ///
@@ -109,7 +114,8 @@ use proc_macro::TokenStream;
 ///
 /// # Supported signatures
 ///
-/// Free functions, inherent methods and `async fn` in trait impls, including
+/// `async fn` and plain `fn`: free functions, inherent methods and methods
+/// in trait impls, including
 /// the methods of an `#[async_trait]` impl (the attribute recognises the
 /// `Box::pin(async move { .. })` that `#[async_trait]` makes of them, and
 /// calls through `Arc<dyn Trait>` coalesce with calls on the type); `self`,
@@ -137,8 +143,8 @@ use proc_macro::TokenStream;
 ///
 /// # Errors at compile time
 ///
-/// The attribute rejects, with the fix in the message: a function that is
-/// not `async`; a trait method without a body; an unknown or repeated option;
+/// The attribute rejects, with the fix in the message: a `const fn`;
+/// `detached` on a plain `fn`; a trait method without a body; an unknown or repeated option;
 /// a key that names something that is not an argument; a borrowed argument
 /// of a `detached` function. A key that is not `Hash + Eq` or
 /// not `Send + Sync`, and an output that is not `Clone` or not `Send`, are
@@ -156,7 +162,10 @@ fn coalesce_impl(
     let function = match syn::parse2::<item::Function>(item.clone()) {
         Ok(function) => function,
         Err(error) => {
-            let error = syn::Error::new(error.span(), "`#[coalesce]` goes on an `async fn`");
+            let error = syn::Error::new(
+                error.span(),
+                "`#[coalesce]` goes on a function: an `async fn`, or a `fn` called from threads",
+            );
             return fallback(item, error);
         }
     };

@@ -27,6 +27,9 @@ pub(crate) enum BodyPlan<'a> {
     /// An `async fn`: its body goes into an `async move` block behind a fake
     /// return edge of this type (`impl Trait` erased to `_`).
     Async { body: &'a Body, fake_return: Type },
+    /// A plain `fn`: its body goes into a `move` closure behind the same
+    /// fake return edge, run on the calling thread.
+    Blocking { body: &'a Body, fake_return: Type },
     /// A method `#[async_trait]` rewrote: its boxed `async` block is the
     /// future, and the new body boxes the coalesced call instead.
     AsyncTrait {

@@ -209,3 +209,18 @@ fn method_rewritten_by_async_trait() {
         },
     );
 }
+
+/// A plain `fn`: the body becomes a `move` closure run on the calling thread.
+#[test]
+fn blocking_fn() {
+    check(
+        "blocking_fn",
+        quote!(key = "path"),
+        quote! {
+            pub fn load(path: &str) -> Result<Config, Arc<io::Error>> {
+                let text = std::fs::read_to_string(path)?;
+                Ok(Config::parse(&text))
+            }
+        },
+    );
+}

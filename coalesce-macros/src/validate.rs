@@ -23,9 +23,16 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
     let sig = &function.sig;
     let async_trait = check_shape(function, &mut errors);
     let key = plan_key(options.key, sig, &mut errors);
+    let blocking = sig.asyncness.is_none() && async_trait.is_none();
     let detached = options.detached.is_some();
-    if detached {
-        detached::check_owned_inputs(sig, &mut errors);
+    match options.detached {
+        Some(span) if blocking => errors.push(
+            span,
+            "`detached` has no meaning for a blocking `fn`: its calling thread runs the \
+             body to the end and cannot be dropped halfway; remove `detached`",
+        ),
+        Some(_) => detached::check_owned_inputs(sig, &mut errors),
+        None => {}
     }
     let output = match (&async_trait, &sig.output) {
         (Some(parts), _) => Some(&parts.output),
@@ -47,6 +54,10 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
             inner_attrs: &body.inner_attrs,
             parts,
         },
+        None if blocking => BodyPlan::Blocking {
+            body,
+            fake_return: fake_return(&sig.output),
+        },
         None => BodyPlan::Async {
             body,
             fake_return: fake_return(&sig.output),
@@ -67,27 +78,27 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
     })
 }
 
-/// An `async fn` with a body, or the method `#[async_trait]` made of one.
+/// The function's kind: `async`, blocking, or the method `#[async_trait]`
+/// made of an `async fn`; and it has a body.
 fn check_shape(function: &Function, errors: &mut Errors) -> Option<AsyncTraitBody> {
     let sig = &function.sig;
     let name = &sig.ident;
-    let async_trait = function
-        .body
-        .as_ref()
-        .and_then(|body| async_trait::recognise(sig, body));
-    if sig.asyncness.is_none() && async_trait.is_none() {
+    if let Some(constness) = &sig.constness {
         errors.push(
-            sig.fn_token.span,
+            constness.span,
             format!(
-                "`#[coalesce]` only works on an `async fn`: write `async fn {name}` \
-                 (concurrent awaits of its future are what it coalesces)"
+                "`#[coalesce]` cannot go on a `const fn`: a call evaluated at compile \
+                 time has nobody to wait for; remove `const` from `{name}`"
             ),
         );
     }
     if function.body.is_none() {
         errors.add(missing_body(name));
     }
-    async_trait
+    function
+        .body
+        .as_ref()
+        .and_then(|body| async_trait::recognise(sig, body))
 }
 
 /// The key as written, its names checked, or every argument but `self`.

@@ -17,7 +17,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use crate::plan::{GroupSource, Plan};
+use crate::plan::{BodyPlan, GroupSource, Plan};
 use crate::span::{located_at, respan, with_parens_at, SpanRange};
 
 /// One assertion: `check(&probe, identity((&probe).method()))`.
@@ -36,9 +36,13 @@ pub(crate) fn verdict_value(
 ) -> TokenStream {
     let key_probe = Ident::new("coalesce_key_probe", Span::mixed_site());
     let output_probe = Ident::new("coalesce_output_probe", Span::mixed_site());
+    let probe_output = match plan.body {
+        BodyPlan::Blocking { .. } => quote!(probe_return),
+        _ => quote!(probe_output),
+    };
     let mut probes = vec![
         quote!(let #key_probe = #private::probe(&#key);),
-        quote!(let #output_probe = #private::probe_output(&#future);),
+        quote!(let #output_probe = #private::#probe_output(&#future);),
     ];
     let mut checks = key_checks(plan, &key_probe);
     checks.extend(output_checks(plan, &output_probe));

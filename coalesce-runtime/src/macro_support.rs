@@ -164,6 +164,16 @@ impl Yes {
     {
         source.group().run_detached(key, fut)
     }
+
+    /// Runs `body` on this thread in `source`'s group: `Group::run_blocking`.
+    pub fn run_blocking<K, V, F>(self, source: impl GroupSource<K, V>, key: K, body: F) -> V
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + 'static,
+        F: FnOnce() -> V,
+    {
+        source.group().run_blocking(key, body)
+    }
 }
 
 impl No {
@@ -175,5 +185,11 @@ impl No {
     /// Never runs: a `require_*` call already failed to compile.
     pub fn run_detached<S, K, V, F>(self, source: S, key: K, fut: F) -> impl Future<Output = V> {
         self.run(source, key, fut)
+    }
+
+    /// Never runs: a `require_*` call already failed to compile, so the
+    /// program that would call this does not exist.
+    pub fn run_blocking<S, K, V, F>(self, _source: S, _key: K, _body: F) -> V {
+        unreachable!("a `#[coalesce]` fn whose bounds failed to compile was called")
     }
 }

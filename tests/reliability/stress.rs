@@ -156,7 +156,7 @@ impl Ledger {
 }
 
 /// A body as the group sees it. It counts as running from its first poll
-/// until it returns or is dropped, checks that no other body of its key is polled at the
+/// until it returns, panics or is dropped, checks that no other body of its key is polled at the
 /// same time (beyond what `forget`s allow), dawdles `body_yields` polls, and
 /// records the end of a finished execution when it is dropped: after its
 /// flight left the map, so no caller can join it later.
@@ -208,7 +208,13 @@ impl Future for Body {
             return Poll::Pending;
         }
         let served = match self.plan.outcome {
-            Outcome::Panic => panic!("stress body panicked"),
+            Outcome::Panic => {
+                // Its work ends here: the flight fails and a new execution
+                // may start before this body is dropped, as the panic unwinds.
+                self.finished = true;
+                ledger.running[key].fetch_sub(1, Ordering::SeqCst);
+                panic!("stress body panicked")
+            }
             Outcome::Value => Ok(execution),
             Outcome::Error => Err(execution),
         };
@@ -299,10 +305,13 @@ async fn call_from_a_task(group: &Group<usize, Served>, ledger: &Arc<Ledger>, pl
 /// One caller on a thread: its body, if it leads, runs to completion there.
 fn call_from_a_thread(group: &Group<usize, Served>, ledger: &Arc<Ledger>, plan: Plan) -> bool {
     let called = begin(group, ledger, plan);
-    let body = body(ledger.clone(), plan);
+    // Borrowed by the closure, so that it is dropped (and records its end)
+    // after its flight ended, as an async caller's body is.
+    let mut body = body(ledger.clone(), plan);
     let (Ok(execution) | Err(execution)) =
-        group.run_blocking(plan.key, || futures::executor::block_on(body));
+        group.run_blocking(plan.key, || futures::executor::block_on(&mut body));
     ledger.check(execution, plan.key, called, ledger.tick());
+    drop(body);
     true
 }
 

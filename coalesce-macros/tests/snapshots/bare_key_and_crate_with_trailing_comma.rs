@@ -8,7 +8,7 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
         ((name).__coalesce_to_key(), (id).__coalesce_to_key())
     };
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -30,7 +30,7 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
         };
         let coalesce_key_probe = ::deps::coalesce::__private::probe(&coalesce_key);
         let coalesce_output_probe = ::deps::coalesce::__private::probe_output(
-            &coalesce_future,
+            &coalesce_body,
         );
         let coalesce_key_probe_0 = ::deps::coalesce::__private::probe(&coalesce_key.0);
         let coalesce_key_probe_1 = ::deps::coalesce::__private::probe(&coalesce_key.1);
@@ -91,7 +91,7 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
                 },
             ),
             coalesce_key,
-            coalesce_future,
+            coalesce_body,
         )
         .await
 }

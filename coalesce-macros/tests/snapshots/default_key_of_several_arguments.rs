@@ -8,7 +8,7 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
         ((name).__coalesce_to_key(), (bytes).__coalesce_to_key())
     };
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -29,9 +29,7 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_output_probe = ::coalesce::__private::probe_output(
-            &coalesce_future,
-        );
+        let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
         let coalesce_key_probe_0 = ::coalesce::__private::probe(&coalesce_key.0);
         let coalesce_key_probe_1 = ::coalesce::__private::probe(&coalesce_key.1);
         ::coalesce::__private::all(
@@ -88,7 +86,7 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
                 },
             ),
             coalesce_key,
-            coalesce_future,
+            coalesce_body,
         )
         .await
 }

@@ -2,8 +2,5 @@ fn find<T>(id: u64) -> u64 {
     id
 }
 ::core::compile_error! {
-    "`#[coalesce]` only works on an `async fn`: write `async fn find` (concurrent awaits of its future are what it coalesces)"
-}
-::core::compile_error! {
     "the key uses `user_id`, which is not an argument of `find`; a key is an expression over the arguments: `id`"
 }

@@ -10,7 +10,7 @@ pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError
         (id).__coalesce_to_key()
     };
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -31,9 +31,7 @@ pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_output_probe = ::coalesce::__private::probe_output(
-            &coalesce_future,
-        );
+        let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
         let coalesce_key_probe_0 = ::coalesce::__private::probe(&coalesce_key);
         ::coalesce::__private::all(
             ::coalesce::__private::all(
@@ -81,7 +79,7 @@ pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError
                 },
             ),
             coalesce_key,
-            coalesce_future,
+            coalesce_body,
         )
         .await
 }

@@ -11,7 +11,7 @@ where
         (id).__coalesce_to_key()
     };
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -32,9 +32,7 @@ where
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_output_probe = ::coalesce::__private::probe_output(
-            &coalesce_future,
-        );
+        let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
         let coalesce_key_probe_0 = ::coalesce::__private::probe(&coalesce_key);
         ::coalesce::__private::all(
             ::coalesce::__private::all(
@@ -82,7 +80,7 @@ where
                 },
             ),
             coalesce_key,
-            coalesce_future,
+            coalesce_body,
         )
         .await
 }

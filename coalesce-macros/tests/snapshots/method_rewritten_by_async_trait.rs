@@ -21,7 +21,7 @@ where
         (id).__coalesce_to_key()
     };
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         if let ::core::option::Option::Some(__ret) = ::core::option::Option::None::<
             Option<User>,
         > {
@@ -39,9 +39,7 @@ where
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_output_probe = ::coalesce::__private::probe_output(
-            &coalesce_future,
-        );
+        let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
         let coalesce_key_probe_0 = ::coalesce::__private::probe(&coalesce_key);
         ::coalesce::__private::all(
             ::coalesce::__private::all(
@@ -91,7 +89,7 @@ where
                     },
                 ),
                 coalesce_key,
-                coalesce_future,
+                coalesce_body,
             ),
     )
 }

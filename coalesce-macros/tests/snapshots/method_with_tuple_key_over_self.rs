@@ -8,7 +8,7 @@ async fn find(&self, id: u64) -> Option<String> {
         ((self.tenant).__coalesce_to_key(), (id).__coalesce_to_key())
     };
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -29,9 +29,7 @@ async fn find(&self, id: u64) -> Option<String> {
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_output_probe = ::coalesce::__private::probe_output(
-            &coalesce_future,
-        );
+        let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
         let coalesce_key_probe_1 = ::coalesce::__private::probe(&coalesce_key.1);
         ::coalesce::__private::all(
             ::coalesce::__private::all(
@@ -79,7 +77,7 @@ async fn find(&self, id: u64) -> Option<String> {
                 },
             ),
             coalesce_key,
-            coalesce_future,
+            coalesce_body,
         )
         .await
 }

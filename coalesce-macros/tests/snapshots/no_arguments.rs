@@ -6,7 +6,7 @@ async fn refresh() {
     #[allow(clippy::let_unit_value)]
     let coalesce_key = ();
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -26,9 +26,7 @@ async fn refresh() {
             ProbeSendSync as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_output_probe = ::coalesce::__private::probe_output(
-            &coalesce_future,
-        );
+        let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
         ::coalesce::__private::all(
             ::coalesce::__private::all(
                 ::coalesce::__private::all(
@@ -69,7 +67,7 @@ async fn refresh() {
                 },
             ),
             coalesce_key,
-            coalesce_future,
+            coalesce_body,
         )
         .await
 }

@@ -8,7 +8,7 @@ async fn find(id: u64) -> String {
         (id).__coalesce_to_key()
     };
     let coalesce_tag = || {};
-    let coalesce_future = async move {
+    let coalesce_body = async move {
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -30,7 +30,7 @@ async fn find(id: u64) -> String {
         };
         let coalesce_key_probe = deps::coalesce::__private::probe(&coalesce_key);
         let coalesce_output_probe = deps::coalesce::__private::probe_output(
-            &coalesce_future,
+            &coalesce_body,
         );
         let coalesce_key_probe_0 = deps::coalesce::__private::probe(&coalesce_key);
         let coalesce_group_probe = deps::coalesce::__private::probe_group(
@@ -87,7 +87,7 @@ async fn find(id: u64) -> String {
         .run(
             deps::coalesce::__private::user_group(coalesce_groups, coalesce_tag, &USERS),
             coalesce_key,
-            coalesce_future,
+            coalesce_body,
         )
         .await
 }

@@ -28,6 +28,12 @@ pub fn probe_output<F: Future>(_: &F) -> Probe<F::Output> {
     Probe(PhantomData)
 }
 
+/// Probes the output type of a blocking function's body, a closure.
+#[must_use]
+pub fn probe_return<F: FnOnce() -> V, V>(_: &F) -> Probe<V> {
+    Probe(PhantomData)
+}
+
 /// `Yes` when the key is `Hash + Eq`.
 pub trait ProbeHashEq {
     /// Answers `Yes`.

@@ -1,0 +1,83 @@
+pub fn load(path: &str) -> Result<Config, Arc<io::Error>> {
+    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
+        &COALESCE_GROUPS
+    };
+    let coalesce_key = {
+        use ::coalesce::__private::ToKey as _;
+        (path).__coalesce_to_key()
+    };
+    let coalesce_tag = || {};
+    let coalesce_body = move || {
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::unreachable
+        )]
+        if false {
+            let coalesce_fake_return: Result<Config, Arc<io::Error>> = loop {};
+            return coalesce_fake_return;
+        }
+        let text = std::fs::read_to_string(path)?;
+        Ok(Config::parse(&text))
+    };
+    let coalesce_verdict = {
+        use ::coalesce::__private::{
+            ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,
+            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeOwned as _, ProbeSend as _,
+            ProbeSendSync as _,
+        };
+        let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
+        let coalesce_output_probe = ::coalesce::__private::probe_return(&coalesce_body);
+        let coalesce_key_probe_0 = ::coalesce::__private::probe(&coalesce_key);
+        ::coalesce::__private::all(
+            ::coalesce::__private::all(
+                ::coalesce::__private::all(
+                    ::coalesce::__private::all(
+                        ::coalesce::__private::require_key_hash_eq(
+                            &coalesce_key_probe,
+                            ::core::convert::identity(
+                                (&coalesce_key_probe).__coalesce_hash_eq(),
+                            ),
+                        ),
+                        ::coalesce::__private::require_key_send_sync(
+                            &coalesce_key_probe,
+                            ::core::convert::identity(
+                                (&coalesce_key_probe).__coalesce_send_sync(),
+                            ),
+                        ),
+                    ),
+                    ::coalesce::__private::require_result_clone(
+                        &coalesce_output_probe,
+                        ::core::convert::identity(
+                            (&coalesce_output_probe).__coalesce_clone(),
+                        ),
+                    ),
+                ),
+                ::coalesce::__private::require_output_send(
+                    &coalesce_output_probe,
+                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
+                ),
+            ),
+            ::coalesce::__private::require_key_owned(
+                &coalesce_key_probe_0,
+                ::core::convert::identity((&coalesce_key_probe_0).__coalesce_owned()),
+            ),
+        )
+    };
+    coalesce_verdict
+        .run_blocking(
+            ::coalesce::__private::per_function(
+                coalesce_groups,
+                coalesce_tag,
+                {
+                    use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                },
+            ),
+            coalesce_key,
+            coalesce_body,
+        )
+}

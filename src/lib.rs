@@ -163,6 +163,7 @@
 //! feature, a debug event marks each join, promotion and panic.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 pub use coalesce_runtime::{run, stats, Group, Stats};

@@ -10,6 +10,7 @@
 //! followers wait on their own wakers. Nothing is spawned, and no timer is used.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 // The core's imports run one way: `group` (the public API) → `call` (one

@@ -13,15 +13,23 @@ use crate::sync::thread::{self, Thread};
 /// it leaves the thread's park token set, and `park` returns at once.
 /// Spurious wake-ups only cost one more poll.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(std::sync::Arc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
+    THREAD_WAKER.with(|waker| {
+        let mut cx = Context::from_waker(waker);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            thread::park();
         }
-        thread::park();
-    }
+    })
+}
+
+thread::local! {
+    /// This thread's waker, made once: a blocking call allocates nothing for
+    /// it. A nested call (a body that calls another key) shares it; a stray
+    /// unpark only costs a spurious wake-up, which re-polls.
+    static THREAD_WAKER: Waker = Waker::from(std::sync::Arc::new(Unpark(thread::current())));
 }
 
 /// Wakes a parked caller.

@@ -92,6 +92,10 @@ impl<T> Mutex<T> {
 pub(crate) mod thread {
     #[cfg(loom)]
     pub(crate) use loom::thread::{current, park, Thread};
+    #[cfg(loom)]
+    pub(crate) use loom::thread_local as local;
     #[cfg(not(loom))]
     pub(crate) use std::thread::{current, park, Thread};
+    #[cfg(not(loom))]
+    pub(crate) use std::thread_local as local;
 }

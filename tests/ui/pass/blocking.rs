@@ -1,11 +1,18 @@
 //! Plain `fn`s: free functions, methods with any receiver, trait impls,
 //! `?` and `return` in the body, `impl Trait` output erased in the fake
-//! return edge, generics.
+//! return edge, generics, `group = PATH` and `crate = ...`.
 
 use std::fmt::Display;
 use std::sync::Arc;
 
-use coalesce::coalesce;
+use coalesce::{coalesce, Group};
+
+static LENGTHS: Group<String, usize> = Group::new();
+
+#[coalesce(group = LENGTHS, crate = ::coalesce)]
+fn length(text: String) -> usize {
+    text.len()
+}
 
 #[coalesce]
 fn parse(text: &str) -> Result<u64, Arc<std::num::ParseIntError>> {
@@ -63,4 +70,6 @@ fn main() {
     assert_eq!(config.render(1), "</etc!1>");
     assert_eq!(Arc::new(config).read_arc(3), "/etc!3");
     assert_eq!(shown(1, "n"), "n1");
+    assert_eq!(length("abc".into()), 3);
+    assert_eq!(LENGTHS.stats().calls, 1);
 }

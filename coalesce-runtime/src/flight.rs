@@ -25,8 +25,10 @@ struct State<V> {
     /// The arrival number the next follower gets: promotion picks the
     /// smallest one waiting, whichever slot it landed in.
     next_ticket: u64,
-    /// Followers registered and not yet gone, promoted ones excluded (every
-    /// caller of a detached flight counts, its opener included).
+    /// Callers registered as followers and not yet gone: each leaves this
+    /// count exactly once, when it takes the outcome, leaves, retires from
+    /// driving, or takes up a promotion (every caller of a detached flight
+    /// counts, its opener included).
     followers: usize,
     /// The body of a detached flight, until the flight ends; every caller of
     /// such a flight is a follower and any of them may drive it. Boxed, so a
@@ -119,6 +121,8 @@ pub(crate) enum HandOff<V> {
     Promoted(Option<Waker>),
     /// The flight is detached, and the remaining callers drive its body.
     Detached,
+    /// The flight ended before the hand-off: nothing left to do.
+    Ended,
 }
 
 /// What a flight that just ended leaves to release once its lock is
@@ -202,6 +206,7 @@ impl<V> Flight<V> {
                 },
                 Slot::Promoted => {
                     state.vacate(slot);
+                    state.followers -= 1;
                     drop(guard);
                     drop(fresh);
                     return FollowerPoll::Promoted;
@@ -262,13 +267,9 @@ impl<V> Flight<V> {
             Outcome::Running => {
                 let was_leading = matches!(state.slots[slot], Slot::Promoted);
                 waker = state.vacate(slot);
-                if was_leading {
+                state.followers -= 1;
+                if was_leading || (state.body.is_some() && state.followers == 0) {
                     departure = Departure::MustHandOff;
-                } else {
-                    state.followers -= 1;
-                    if state.body.is_some() && state.followers == 0 {
-                        departure = Departure::MustHandOff;
-                    }
                 }
             }
             Outcome::Value(shared) => {
@@ -318,6 +319,12 @@ impl<V> Flight<V> {
     /// lock so that "no followers" stays true until the entry is removed.
     pub(crate) fn hand_off(&self) -> HandOff<V> {
         let mut state = self.state.lock();
+        if !matches!(state.outcome, Outcome::Running) {
+            // Ended meanwhile: a caller left a detached flight as its last
+            // follower, and before it came here to drop the body, a new
+            // caller joined and drove the body to its end.
+            return HandOff::Ended;
+        }
         if state.body.is_some() && state.followers > 0 {
             return HandOff::Detached;
         }
@@ -325,7 +332,8 @@ impl<V> Flight<V> {
             state.outcome = Outcome::Abandoned;
             return HandOff::NoFollowers(state.end());
         };
-        state.followers -= 1;
+        // Still counted until it takes up the promotion (or leaves): if the
+        // flight ends first, it takes the outcome like any follower.
         match std::mem::replace(&mut state.slots[next], Slot::Promoted) {
             Slot::Waiting { waker, .. } => HandOff::Promoted(waker),
             _ => unreachable!("the chosen slot was waiting"),
@@ -491,5 +499,39 @@ mod tests {
         };
         assert!(matches!(flight.state.lock().slots[b], Slot::Promoted));
         assert!(matches!(flight.state.lock().slots[c], Slot::Waiting { .. }));
+    }
+
+    /// A hand-off that comes after the flight ended changes nothing: the
+    /// outcome stays for the followers still to take it.
+    #[test]
+    fn a_late_hand_off_leaves_an_ended_flight_alone() {
+        let flight = Flight::<u8>::led();
+        let follower = flight.register();
+        flight.fail(Some("boom".to_owned())).release();
+        assert!(matches!(flight.hand_off(), HandOff::Ended));
+        let cx = &mut Context::from_waker(Waker::noop());
+        assert!(matches!(
+            flight.poll_follower(follower, cx),
+            FollowerPoll::Panicked(Some(_))
+        ));
+        assert_eq!(flight.followers(), 0);
+    }
+
+    /// A promoted follower stays counted until it takes up the promotion,
+    /// so every registration leaves the count exactly once.
+    #[test]
+    fn a_promoted_follower_leaves_the_count_once() {
+        let flight = Flight::<u8>::led();
+        let (first, second) = (flight.register(), flight.register());
+        assert!(matches!(flight.hand_off(), HandOff::Promoted(_)));
+        assert_eq!(flight.followers(), 2);
+        let cx = &mut Context::from_waker(Waker::noop());
+        assert!(matches!(
+            flight.poll_follower(first, cx),
+            FollowerPoll::Promoted
+        ));
+        assert_eq!(flight.followers(), 1);
+        assert!(matches!(flight.leave(second), Departure::Gone));
+        assert_eq!(flight.followers(), 0);
     }
 }

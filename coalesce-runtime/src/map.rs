@@ -82,7 +82,7 @@ impl<K, V> Map<K, V> {
                     waker.wake();
                 }
             }
-            HandOff::Detached => drop(entries),
+            HandOff::Detached | HandOff::Ended => drop(entries),
             HandOff::NoFollowers(ended) => {
                 // Under the same lock that saw no followers, so nobody joins
                 // a flight that no one leads.

@@ -366,3 +366,38 @@ fn a_thread_and_an_async_caller_share_a_flight() {
         assert_eq!(group.in_flight(), 0);
     });
 }
+
+/// The last caller of a detached flight leaves (and goes on to drop its
+/// body) while new callers join and drive the body to its end: the late
+/// hand-off must leave the ended flight alone, so the callers still to take
+/// its value get it.
+#[test]
+fn the_last_detached_caller_leaves_while_new_callers_finish_the_body() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let mut opener = Box::pin(detached_call(&group));
+        let _ = poll_once(opener.as_mut());
+        let leaving = thread::spawn(move || drop(opener));
+        let driver = thread::spawn({
+            let group = group.clone();
+            move || block_on(detached_call(&group))
+        });
+        assert_eq!(block_on(detached_call(&group)), 3);
+        assert_eq!(driver.join().unwrap(), 3);
+        leaving.join().unwrap();
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
+/// A detached call of key 1 whose body yields once, then returns 3.
+fn detached_call(group: &Arc<Group<u8, u8>>) -> impl Future<Output = u8> + Send + 'static {
+    let group = group.clone();
+    async move {
+        group
+            .run_detached(1, async {
+                yield_once().await;
+                3
+            })
+            .await
+    }
+}

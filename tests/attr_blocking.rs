@@ -6,30 +6,20 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
-use std::time::Instant;
 
 use coalesce::coalesce;
-use support::{panic_text, DEADLINE};
+use support::{panic_text, wait_until};
 
 static LOADS: AtomicUsize = AtomicUsize::new(0);
 
-/// Waits, on this thread, until `calls` calls of `function` have registered:
-/// a parked thread's registration shows only in the stats (no gate can be
-/// waited on from inside a parked call), so this polls them, yielding,
-/// under the test deadline.
+/// Waits, on this thread, until `calls` calls of `function` have registered.
 fn wait_for_calls(function: &str, calls: u64) {
-    let start = Instant::now();
-    loop {
-        let registered = coalesce::stats()
+    wait_until("the callers' registration", || {
+        coalesce::stats()
             .into_iter()
             .find(|(name, _)| *name == function)
-            .map_or(0, |(_, stats)| stats.calls);
-        if registered >= calls {
-            return;
-        }
-        assert!(start.elapsed() < DEADLINE, "callers never registered");
-        thread::yield_now();
-    }
+            .is_some_and(|(_, stats)| stats.calls >= calls)
+    });
 }
 
 #[coalesce(key = "path")]

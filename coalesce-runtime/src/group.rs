@@ -84,10 +84,6 @@ impl<K, V> Group<K, V> {
         }
     }
 
-    pub(crate) fn name(&self) -> Option<&'static str> {
-        self.label.as_ref().map(|label| label.name)
-    }
-
     fn parts(&self) -> Parts<'_, K, V> {
         Parts {
             map: &self.map,
@@ -357,8 +353,8 @@ impl<K, V> Default for Group<K, V> {
 impl<K, V> fmt::Debug for Group<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut group = f.debug_struct("Group");
-        if let Some(name) = self.name() {
-            group.field("name", &name);
+        if let Some(label) = &self.label {
+            group.field("name", &label.name);
         }
         group
             .field("in_flight", &self.in_flight())

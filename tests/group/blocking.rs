@@ -5,22 +5,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
-use std::time::Instant;
 
 use coalesce::Group;
 
-use crate::support::{panic_text, within, Arrivals, Gate, DEADLINE};
+use crate::support::{panic_text, wait_until, within, Arrivals, Gate};
 
 /// Waits, on this thread, until `calls` calls have registered with `group`.
-/// A parked thread's registration shows only in the group's counters, so
-/// this polls them (yielding, under the test deadline): there is no gate to
-/// wait on from inside a parked call.
 fn wait_for_calls<V: Clone + Send + 'static>(group: &Group<u8, V>, calls: u64) {
-    let start = Instant::now();
-    while group.stats().calls < calls {
-        assert!(start.elapsed() < DEADLINE, "callers never registered");
-        thread::yield_now();
-    }
+    wait_until("the callers' registration", || group.stats().calls >= calls);
 }
 
 #[test]

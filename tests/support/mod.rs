@@ -37,6 +37,18 @@ where
         .expect("a coalesced call hung past the test deadline")
 }
 
+/// Waits, on this thread, until `condition` holds, yielding between checks
+/// and failing the test past [`DEADLINE`]. For what only a poll can see: a
+/// thread parked in a blocking call shows its registration in the group's
+/// counters alone, and there is no gate to wait on from inside a parked call.
+pub fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !condition() {
+        assert!(start.elapsed() < DEADLINE, "{what} never happened");
+        std::thread::yield_now();
+    }
+}
+
 /// A gate that bodies wait on until the test opens it.
 #[derive(Clone)]
 pub struct Gate {

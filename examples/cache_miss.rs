@@ -166,20 +166,6 @@ async fn main() {
             with.elapsed.as_millis()
         );
     }
-    print_stats();
-}
-
-/// What every `#[coalesce]` function saved so far, from `coalesce::stats()`.
-fn print_stats() {
-    println!("\ncoalesce::stats()");
-    println!(
-        "{:<22} {:>7} {:>11} {:>7} {:>11} {:>7}",
-        "function", "calls", "executions", "joined", "promotions", "panics"
-    );
-    for (function, stats) in coalesce::stats() {
-        println!(
-            "{function:<22} {:>7} {:>11} {:>7} {:>11} {:>7}",
-            stats.calls, stats.executions, stats.joined, stats.promotions, stats.panics
-        );
-    }
+    // One row per `#[coalesce]` function: what coalescing saved.
+    println!("\ncoalesce::stats()\n{}", coalesce::stats_table());
 }

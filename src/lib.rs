@@ -166,7 +166,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-pub use coalesce_runtime::{run, stats, Group, Stats};
+pub use coalesce_runtime::{run, stats, stats_table, Group, Stats, StatsTable};
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one
 /// execution; every caller receives a clone of the result.

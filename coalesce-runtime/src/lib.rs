@@ -37,5 +37,5 @@ mod type_map;
 
 pub use global::run;
 pub use group::Group;
-pub use registry::stats;
+pub use registry::{stats, stats_table, StatsTable};
 pub use stats::Stats;

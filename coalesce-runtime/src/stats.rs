@@ -3,6 +3,7 @@
 //! call of a group increments the same counters, so callers on many cores
 //! contend for their cache line.
 
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A snapshot of a group's counters since it was created.
@@ -49,6 +50,39 @@ impl std::ops::Add for Stats {
             panics: self.panics + other.panics,
             in_flight: self.in_flight + other.in_flight,
         }
+    }
+}
+
+/// One line: `12 calls, 3 executions, 9 joined, 0 promotions, 0 panics, 0 in
+/// flight`.
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// let group = coalesce_runtime::Group::<u8, u8>::new();
+/// group.run(1, async { 10 }).await;
+/// assert_eq!(
+///     group.stats().to_string(),
+///     "1 call, 1 execution, 0 joined, 0 promotions, 0 panics, 0 in flight",
+/// );
+/// # });
+/// ```
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |count: u64| if count == 1 { "" } else { "s" };
+        write!(
+            f,
+            "{} call{}, {} execution{}, {} joined, {} promotion{}, {} panic{}, {} in flight",
+            self.calls,
+            plural(self.calls),
+            self.executions,
+            plural(self.executions),
+            self.joined,
+            self.promotions,
+            plural(self.promotions),
+            self.panics,
+            plural(self.panics),
+            self.in_flight,
+        )
     }
 }
 
@@ -101,5 +135,36 @@ impl Counters {
             panics: self.panics.load(Relaxed),
             in_flight,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stats;
+
+    #[test]
+    fn stats_read_as_one_line() {
+        let one = Stats {
+            calls: 1,
+            executions: 1,
+            promotions: 1,
+            panics: 1,
+            ..Stats::default()
+        };
+        assert_eq!(
+            one.to_string(),
+            "1 call, 1 execution, 0 joined, 1 promotion, 1 panic, 0 in flight"
+        );
+        let many = Stats {
+            calls: 12,
+            executions: 3,
+            joined: 9,
+            in_flight: 2,
+            ..Stats::default()
+        };
+        assert_eq!(
+            many.to_string(),
+            "12 calls, 3 executions, 9 joined, 0 promotions, 0 panics, 2 in flight"
+        );
     }
 }

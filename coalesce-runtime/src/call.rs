@@ -82,7 +82,7 @@ where
             Arrival::Follows(slot) => Role::Follower(slot),
         };
         let opened = !matches!(role, Role::Follower(_));
-        parts.counters.called(opened);
+        parts.counters.called(opened, parts.label);
         if !opened {
             subject.joined();
         }

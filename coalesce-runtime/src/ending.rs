@@ -91,7 +91,7 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     /// Removes the entry and fails the flight, then wakes the followers.
     fn fail_with(&mut self, message: Option<String>) {
         let seat = self.seat;
-        seat.counters.panicked();
+        seat.counters.panicked(&seat.flight);
         seat.subject.panicked(message.as_deref());
         if let Some(removed) = seat.map.remove(seat.hash, &seat.flight) {
             self.removed = Some(removed);
@@ -111,9 +111,11 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
         // can see this flight, so it ends with it, without taking its lock.
         if self.removed.is_some() && Arc::strong_count(flight) == 2 {
             self.failure = None;
+            self.seat.counters.ended(0);
             return (value, false);
         }
-        let share = if flight.followers() > 0 {
+        let followers = flight.followers();
+        let share = if followers > 0 {
             self.failure = Some("the value's `Clone` panicked while it was shared");
             Some(SharedValue::new(value.clone()))
         } else {
@@ -121,6 +123,7 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
         };
         let (ended, shared) = flight.publish(share);
         self.failure = None;
+        self.seat.counters.ended(followers);
         ended.release();
         (value, shared)
     }

@@ -2,7 +2,8 @@
 //! follower was promoted, a body panicked. Without the feature every function
 //! here is empty and [`Subject`] has no size.
 
-/// How an annotated function's group names itself in stats and events.
+/// How an annotated function's group names itself in stats, events and
+/// metrics.
 pub(crate) struct Label<K> {
     pub(crate) name: &'static str,
     /// The key's `Debug` form, when its type has one.
@@ -11,6 +12,16 @@ pub(crate) struct Label<K> {
         expect(dead_code, reason = "read by tracing events")
     )]
     pub(crate) describe: fn(&K) -> Option<String>,
+}
+
+/// How a plain `Group`, which has no name, is called in events and metrics.
+#[cfg(any(feature = "tracing", feature = "metrics"))]
+pub(crate) const UNNAMED: &str = "Group";
+
+/// The function a group runs, as events and metrics name it.
+#[cfg(any(feature = "tracing", feature = "metrics"))]
+pub(crate) fn function<K>(label: Option<&Label<K>>) -> &'static str {
+    label.map_or(UNNAMED, |label| label.name)
 }
 
 /// What an event is about: the function (or "Group" for a plain group) and
@@ -26,19 +37,12 @@ pub(crate) struct Subject {
 impl Subject {
     #[cfg(feature = "tracing")]
     pub(crate) fn of<K>(label: Option<&Label<K>>, key: &K) -> Self {
-        let Some(label) = label else {
-            return Self {
-                function: "Group",
-                key: None,
-            };
-        };
-        let key = if tracing::enabled!(tracing::Level::DEBUG) {
-            (label.describe)(key)
-        } else {
-            None
+        let key = match label {
+            Some(label) if tracing::enabled!(tracing::Level::DEBUG) => (label.describe)(key),
+            _ => None,
         };
         Self {
-            function: label.name,
+            function: function(label),
             key,
         }
     }

@@ -8,6 +8,10 @@
 //!
 //! No async runtime is required: the leader polls its own future inline, and
 //! followers wait on their own wakers. Nothing is spawned, and no timer is used.
+//!
+//! With the `metrics` feature, every group's counters are also recorded
+//! through the `metrics` facade crate; the `coalesce` crate's docs list the
+//! metrics and their label.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -29,6 +33,8 @@ mod events;
 mod global;
 #[doc(hidden)]
 pub mod macro_support;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod panic_message;
 mod registry;
 mod stats;

@@ -1,10 +1,14 @@
 //! How much work a group saved: counters kept with relaxed atomics (no lock,
 //! two or three increments per call), read as a [`Stats`] snapshot. Every
 //! call of a group increments the same counters, so callers on many cores
-//! contend for their cache line.
+//! contend for their cache line. With the `metrics` feature, the same events
+//! are recorded through the `metrics` facade too (`crate::metrics`).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use crate::events::Label;
+use crate::flight::Flight;
 
 /// A snapshot of a group's counters since it was created.
 ///
@@ -86,6 +90,9 @@ impl fmt::Display for Stats {
     }
 }
 
+/// A group's counters. With the `metrics` feature they are recorded through
+/// the `metrics` facade too; without it that field and every call to it are
+/// gone.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     calls: AtomicU64,
@@ -93,6 +100,8 @@ pub(crate) struct Counters {
     joined: AtomicU64,
     promotions: AtomicU64,
     panics: AtomicU64,
+    #[cfg(feature = "metrics")]
+    recorded: crate::metrics::Recorded,
 }
 
 impl Counters {
@@ -103,27 +112,58 @@ impl Counters {
             joined: AtomicU64::new(0),
             promotions: AtomicU64::new(0),
             panics: AtomicU64::new(0),
+            #[cfg(feature = "metrics")]
+            recorded: crate::metrics::Recorded::new(),
         }
     }
 
-    pub(crate) fn called(&self, leading: bool) {
+    /// A call joined or opened a flight of the group `label` names (`None`
+    /// for a plain `Group`).
+    pub(crate) fn called<K>(&self, leading: bool, label: Option<&Label<K>>) {
         self.calls.fetch_add(1, Relaxed);
         if leading {
             self.executions.fetch_add(1, Relaxed);
         }
+        #[cfg(feature = "metrics")]
+        self.recorded
+            .called(crate::events::function(label), leading);
+        #[cfg(not(feature = "metrics"))]
+        let _ = label;
     }
 
     pub(crate) fn joined(&self) {
         self.joined.fetch_add(1, Relaxed);
+        #[cfg(feature = "metrics")]
+        self.recorded.joined();
     }
 
     pub(crate) fn promoted(&self) {
         self.promotions.fetch_add(1, Relaxed);
         self.executions.fetch_add(1, Relaxed);
+        #[cfg(feature = "metrics")]
+        self.recorded.promoted();
     }
 
-    pub(crate) fn panicked(&self) {
+    /// The body of `flight` panicked: the flight ends, failing the caller
+    /// that ran it and every follower still waiting.
+    pub(crate) fn panicked<V>(&self, flight: &Flight<V>) {
         self.panics.fetch_add(1, Relaxed);
+        #[cfg(feature = "metrics")]
+        {
+            self.recorded.panicked();
+            self.recorded.ended(flight.followers() + 1);
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = flight;
+    }
+
+    /// A flight ended with a value, which its body's caller and `followers`
+    /// others received.
+    pub(crate) fn ended(&self, followers: usize) {
+        #[cfg(feature = "metrics")]
+        self.recorded.ended(followers + 1);
+        #[cfg(not(feature = "metrics"))]
+        let _ = followers;
     }
 
     pub(crate) fn snapshot(&self, in_flight: usize) -> Stats {

@@ -159,8 +159,47 @@
 //! [`Group::stats`] counts calls, executions, calls that joined another's
 //! execution, promotions and panics; [`stats()`] lists them for every
 //! `#[coalesce]` function used so far, one row per function, a method named
-//! with its type (`my_app::repo::UserRepo::find`). With the `tracing`
-//! feature, a debug event marks each join, promotion and panic.
+//! with its type (`my_app::repo::UserRepo::find`). A [`Stats`] prints as one
+//! line (`12 calls, 3 executions, 9 joined, 0 promotions, 0 panics, 0 in
+//! flight`), and [`stats_table()`] prints every row of [`stats()`] aligned
+//! under a header:
+//!
+//! ```text
+//! function                   calls  executions  joined  promotions  panics  in flight
+//! cache_miss::Service::load   2000          11    1989           0       0          0
+//! ```
+//!
+//! With the `tracing` feature, a debug event marks each join, promotion and
+//! panic.
+//!
+//! # Metrics
+//!
+//! With the `metrics` feature, every group's counters are also recorded
+//! through the [`metrics`](https://docs.rs/metrics) facade crate, so the
+//! exporter the application installed (Prometheus, OpenTelemetry, StatsD)
+//! exports them with its other metrics:
+//!
+//! | metric | kind | unit | what it counts |
+//! |---|---|---|---|
+//! | `coalesce_calls_total` | counter | count | calls that joined or opened a flight ([`Stats::calls`]) |
+//! | `coalesce_executions_total` | counter | count | bodies that started, promoted followers' included ([`Stats::executions`]) |
+//! | `coalesce_joined_total` | counter | count | calls that returned a value another call's body produced ([`Stats::joined`]) |
+//! | `coalesce_promotions_total` | counter | count | followers that took over after their leader was dropped ([`Stats::promotions`]) |
+//! | `coalesce_panics_total` | counter | count | bodies that panicked ([`Stats::panics`]) |
+//! | `coalesce_flight_callers` | histogram | count | one sample per flight that ended with a value or a panic: the caller that ran the body and the followers still waiting for it |
+//!
+//! Every metric has one label, `function`: the name [`stats()`] lists the
+//! function under. Calls to a plain [`Group`] record under
+//! `function="Group"`, all plain groups together, and so do the calls of a
+//! function with `group = PATH`: they are calls of that group, which other
+//! functions may share, so each is counted once (`stats()` lists them under
+//! the function as well). Keys in flight are not exported; read
+//! [`Stats::in_flight`].
+//!
+//! A group registers its metrics at its first call, with the recorder
+//! installed then: install the recorder (the exporter) before the first
+//! coalesced call. After that a call adds a few relaxed increments and
+//! allocates nothing; without the feature, none of this is compiled.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

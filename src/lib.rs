@@ -166,7 +166,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-pub use coalesce_runtime::{run, stats, Group, Stats};
+pub use coalesce_runtime::{run, stats, Group, ShareError, SharedError, Stats};
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one
 /// execution; every caller receives a clone of the result.
@@ -229,7 +229,7 @@ pub use coalesce_runtime::{run, stats, Group, Stats};
 /// ```compile_fail
 /// # use coalesce::coalesce;
 /// # #[derive(Debug)] struct DbError;
-/// #[coalesce] // error: the output `Result<String, DbError>` is not `Clone`
+/// #[coalesce] // error: the error of a `#[coalesce]` fn, `DbError`, cannot be shared
 /// async fn find(id: u64) -> Result<String, DbError> {
 ///     Ok(id.to_string())
 /// }

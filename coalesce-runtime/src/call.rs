@@ -8,6 +8,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+use crate::delivery::{AsIs, Delivery};
 use crate::detached::BoxFuture;
 use crate::ending::{Ending, Seat};
 use crate::events::{Label, Subject};
@@ -101,20 +102,24 @@ where
     /// Drives the call: waits as a follower (driving a detached body when
     /// it needs polling), or polls `fut` when leading. Returns the value and
     /// whether another caller received it too.
-    pub(crate) fn poll<F>(
+    ///
+    /// `D` says how the output travels: a follower's copy of the shared
+    /// value becomes its output through `D::receive`.
+    pub(crate) fn poll<D, F>(
         &mut self,
         cx: &mut Context<'_>,
         fut: Pin<&mut Option<F>>,
-    ) -> Poll<(V, bool)>
+    ) -> Poll<(D::Output, bool)>
     where
-        F: Future<Output = V>,
+        D: Delivery<V>,
+        F: Future<Output = D::Output>,
     {
         if let Role::Opener(slot) | Role::Follower(slot) = self.role {
             if let Some(waited) = self.wait(slot, cx) {
-                return waited;
+                return waited.map(|(value, shared)| (D::receive(value), shared));
             }
         }
-        self.lead(cx, fut)
+        self.lead::<D, F>(cx, fut)
     }
 
     /// One poll of a waiting call; `None` when it was just promoted to lead.
@@ -140,9 +145,14 @@ where
     }
 
     /// One poll of the leader's own future.
-    fn lead<F>(&mut self, cx: &mut Context<'_>, fut: Pin<&mut Option<F>>) -> Poll<(V, bool)>
+    fn lead<D, F>(
+        &mut self,
+        cx: &mut Context<'_>,
+        fut: Pin<&mut Option<F>>,
+    ) -> Poll<(D::Output, bool)>
     where
-        F: Future<Output = V>,
+        D: Delivery<V>,
+        F: Future<Output = D::Output>,
     {
         assert!(
             matches!(self.role, Role::Leader),
@@ -155,7 +165,7 @@ where
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => {
                 self.role = Role::Finished;
-                Poll::Ready(Ending::new(&self.seat).finish(value))
+                Poll::Ready(Ending::new(&self.seat).finish::<D>(value))
             }
             Err(payload) => {
                 self.role = Role::Finished;
@@ -180,7 +190,7 @@ where
         match polled {
             Ok(Poll::Ready(value)) => {
                 self.role.received_value(self.seat.counters);
-                Poll::Ready(ending.finish(value))
+                Poll::Ready(ending.finish::<AsIs>(value))
             }
             Ok(Poll::Pending) => unreachable!("handled above"),
             Err(payload) => {

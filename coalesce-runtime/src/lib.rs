@@ -18,6 +18,7 @@
 // entries) → `flight` (one execution's shared state) → `detached` (a body
 // the flight owns).
 mod call;
+mod delivery;
 mod detached;
 mod ending;
 mod flight;
@@ -31,6 +32,7 @@ mod global;
 pub mod macro_support;
 mod panic_message;
 mod registry;
+mod shared_error;
 mod stats;
 mod sync;
 mod type_map;
@@ -38,4 +40,5 @@ mod type_map;
 pub use global::run;
 pub use group::Group;
 pub use registry::stats;
+pub use shared_error::{ShareError, SharedError};
 pub use stats::Stats;

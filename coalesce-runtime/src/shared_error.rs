@@ -112,6 +112,13 @@ impl SharedError {
         self.get_ref().downcast_ref()
     }
 
+    /// Whether `this` and `other` stand for the same original error: the
+    /// error of one execution, shared ([`Arc::ptr_eq`] on what they hold).
+    #[must_use]
+    pub fn ptr_eq(this: &Self, other: &Self) -> bool {
+        Arc::ptr_eq(&this.0, &other.0)
+    }
+
     /// Whether the original error is an `E`.
     #[must_use]
     pub fn is<E: Error + 'static>(&self) -> bool {

@@ -6,14 +6,16 @@
 //!    scope, so method-call autoref turns `&str` into `String` without moving
 //!    the argument;
 //! 2. `async move { body }`, the future every caller brings;
-//! 3. one [`probe`] per bound of the key and of the output, each answering
+//! 3. one `probe` per bound of the key and of the output, each answering
 //!    [`Yes`] or [`No`] without failing, then one `require_*` call per bound,
 //!    spanned on the user's key or return type, which fails for `No` with a
-//!    message that says the fix;
-//! 4. [`Yes::run`] (or [`Yes::run_detached`]) with a [`GroupSource`]:
-//!    [`user_group`] for `group = PATH`, or [`per_function`], which picks the
-//!    function's own `Group<K, V>` out of its `static` [`FunctionGroups`],
-//!    told apart by a tag: the type of a closure defined in the function.
+//!    message that says the fix; the output's probes also say how it travels:
+//!    cloned ([`Yes`]) or with its error shared ([`SharedErrors`]);
+//! 4. `run` (or `run_detached`, `run_blocking`) on the combined verdict,
+//!    [`Yes`] or [`SharedErrors`], with a [`GroupSource`]: [`user_group`] for
+//!    `group = PATH`, or [`per_function`], which picks the function's own
+//!    `Group<K, V>` out of its `static` [`FunctionGroups`], told apart by a
+//!    tag: the type of a closure defined in the function.
 //!
 //! When a bound is missing the verdict is [`No`], whose `run` has no bounds:
 //! the user sees one error per missing bound, not a cascade from `Group`.

@@ -7,8 +7,25 @@ use std::time::Duration;
 
 use futures::future::join_all;
 
-use crate::repository::{release, TempDatabase, UserRepo};
+use coalesce::SharedError;
+
+use crate::repository::{release, RepoError, TempDatabase, UserRepo};
 use crate::support::{within, Arrivals};
+use crate::OneExecution;
+
+/// Each caller holds its own `RepoError::Shared` around the one shared error.
+impl OneExecution for RepoError {
+    fn same_execution(&self, other: &Self) -> bool {
+        crate::same_shared(shared(self), shared(other))
+    }
+}
+
+fn shared(error: &RepoError) -> Option<&SharedError> {
+    match error {
+        RepoError::Shared(shared) => Some(shared),
+        RepoError::Database(_) => None,
+    }
+}
 
 async fn seeded(name: &str, busy_timeout: Duration) -> (TempDatabase, Arc<UserRepo>) {
     let database = TempDatabase::new(name);
@@ -66,6 +83,10 @@ async fn a_locked_database_fails_every_waiting_caller_with_one_error() {
     let results = within(join_all((0..50).map(|_| repo.find_user(30)))).await;
     let error = crate::assert_one_shared_error(&results);
     assert!(error.to_string().contains("locked"), "{error}");
+    // Every caller can tell, though it holds `Shared`, not `Database`.
+    assert!(results
+        .iter()
+        .all(|result| result.as_ref().unwrap_err().is_busy()));
     assert_eq!(repo.queries(), 1);
 
     within(release(writer)).await.unwrap();
@@ -86,6 +107,11 @@ async fn a_missing_database_file_fails_every_caller_then_recovers() {
     .await;
     let error = crate::assert_one_shared_error(&results);
     assert!(error.to_string().contains("unable to open"), "{error}");
+    assert!(
+        matches!(error.database(), Some(sqlx::Error::Database(_))),
+        "{error:?}"
+    );
+    assert!(!error.is_busy(), "{error:?}");
     assert_eq!(repo.queries(), 1);
 
     within(database.create_and_seed()).await.unwrap();

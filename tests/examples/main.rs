@@ -40,6 +40,13 @@ impl<E: Debug> OneExecution for Arc<E> {
     }
 }
 
+/// Each caller holds its own `anyhow::Error` around the one shared error.
+impl OneExecution for anyhow::Error {
+    fn same_execution(&self, other: &Self) -> bool {
+        same_shared(self.downcast_ref(), other.downcast_ref())
+    }
+}
+
 /// Whether both callers hold a shared error, and the same one.
 fn same_shared(this: Option<&SharedError>, other: Option<&SharedError>) -> bool {
     this.zip(other)

@@ -1,6 +1,7 @@
 //! `examples/repository.rs`: lookups queued behind a lock query SQLite once
-//! per distinct key, and a missing or locked database fails every waiting
-//! caller with the same error, after which the next wave works again.
+//! per distinct key, and a locked database or a removed database file fails
+//! every waiting caller with the same error, after which the next wave works
+//! again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,13 +99,30 @@ async fn a_locked_database_fails_every_waiting_caller_with_one_error() {
 }
 
 #[tokio::test]
-async fn a_missing_database_file_fails_every_caller_then_recovers() {
+async fn a_removed_database_file_fails_every_caller_then_recovers() {
     let database = TempDatabase::new("claims-missing");
-    let repo = UserRepo::new(database.pool(Duration::from_secs(5)));
-    let results = within(join_all(
-        (0..50).map(|_| repo.find_by_email("user40@example.com")),
-    ))
-    .await;
+    within(database.create_and_seed()).await.unwrap();
+    let pool = database.pool(Duration::from_secs(5));
+    let repo = UserRepo::new(pool.clone());
+    // Every connection of the pool checked out, then the file removed: the
+    // first lookup waits for a connection until every lookup has registered
+    // (a missing file can fail a fresh connection within its first poll).
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(within(pool.acquire()).await.unwrap());
+    }
+    std::fs::remove_file(&database.path).unwrap();
+    let arrivals = Arrivals::new();
+    let lookups =
+        join_all((0..50).map(|_| arrivals.track(repo.find_by_email("user40@example.com"))));
+    let release = async {
+        within(arrivals.wait_for(50)).await;
+        // Closed, not returned: the pool opens a new one, on no file.
+        for connection in held {
+            within(connection.close()).await.unwrap();
+        }
+    };
+    let results = within(async { futures::join!(lookups, release).0 }).await;
     let error = crate::assert_one_shared_error(&results);
     assert!(error.to_string().contains("unable to open"), "{error}");
     assert!(

@@ -44,9 +44,9 @@ pub enum RepoError {
 }
 
 impl RepoError {
-    /// The database's error behind this one, also when a shared lookup
-    /// failed: every caller of a shared lookup (the first one too) holds
-    /// `Shared`, not `Database`, so matching on `Database` alone would miss it.
+    /// The database's error behind this one: every caller of a coalesced
+    /// lookup (the first one too, and one that ran alone) holds `Shared`, not
+    /// `Database`, so matching on `Database` alone would miss it.
     pub fn database(&self) -> Option<&sqlx::Error> {
         match self {
             Self::Database(error) => Some(error),

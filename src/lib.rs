@@ -93,8 +93,10 @@
 //! assert_eq!(b.to_string(), "user 7 not found");
 //! assert!(a.is_not_found() && b.is_not_found());
 //!
-//! // Nobody waited for this one: its caller gets the original.
-//! assert!(matches!(find_user(8).await, Err(RepoError::NotFound(8))));
+//! // A caller that ran alone gets the same form: what a test sees is what
+//! // callers under load see.
+//! let alone = find_user(8).await.unwrap_err();
+//! assert!(matches!(&alone, RepoError::Shared(_)) && alone.is_not_found());
 //! # });
 //! ```
 //!
@@ -103,9 +105,9 @@
 //! `source()` chain of the very same cause values, so `downcast_ref` on them
 //! finds `sqlx::Error` or `std::io::Error`. The original error itself is
 //! reached with [`SharedError::downcast_ref`], or [`SharedError::find`] over a
-//! whole chain. A leader nobody waited for keeps its original error; every
-//! caller of a shared execution, the leader too, gets the shared one; a
-//! `detached` execution always shares it. [`ShareError`] lists what is
+//! whole chain. Every caller gets the shared form, the leader too and a
+//! caller that ran alone, so a test of one call exercises the code that
+//! handles it. [`ShareError`] lists what is
 //! covered, [`Group::try_run`] does the same without the attribute, and the
 //! `anyhow` feature keeps an `anyhow::Error`'s original type reachable.
 //!

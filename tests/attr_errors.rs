@@ -2,7 +2,7 @@
 //! `Box<dyn Error + Send + Sync>`, `std::io::Result` and the user's own
 //! error enum with a `Shared` variant. Fifty concurrent callers run one
 //! execution and each gets its error with the original's text and causes; a
-//! caller nobody waited for gets its original error untouched.
+//! caller that ran alone gets the same shared form.
 
 mod support;
 
@@ -61,19 +61,17 @@ async fn anyhow_errors_reach_every_caller_with_their_text_and_causes() {
 }
 
 #[tokio::test]
-async fn a_caller_nobody_waited_for_keeps_its_original_anyhow_error() {
+async fn a_caller_that_ran_alone_gets_the_shared_form_too() {
     let (gate, runs) = (Gate::new(), Counter::new());
     gate.open();
     let error = within(load_with_context(2, gate, runs.clone()))
         .await
         .unwrap_err();
     assert_eq!(runs.get(), 1);
-    assert!(error.downcast_ref::<SharedError>().is_none());
-    // anyhow finds the context's error type on the original.
-    assert_eq!(
-        error.downcast_ref::<io::Error>().unwrap().kind(),
-        io::ErrorKind::NotFound
-    );
+    assert!(error.downcast_ref::<SharedError>().is_some());
+    assert_eq!(format!("{error:#}"), "loading user 2: no row for that id");
+    let io = SharedError::find::<io::Error>(&*error).unwrap();
+    assert_eq!(io.kind(), io::ErrorKind::NotFound);
 }
 
 /// With the `anyhow` feature, the original error of an `anyhow::Error` keeps
@@ -228,11 +226,12 @@ async fn the_users_error_enum_keeps_its_causes() {
 }
 
 #[tokio::test]
-async fn a_caller_nobody_waited_for_gets_its_own_variant() {
+async fn a_caller_that_ran_alone_gets_the_shared_variant_too() {
     let (gate, runs) = (Gate::new(), Counter::new());
     gate.open();
     let error = within(find_user(8, gate, runs)).await.unwrap_err();
-    assert!(matches!(error, RepoError::NotFound(8)), "{error:?}");
+    assert!(matches!(error, RepoError::Shared(_)), "{error:?}");
+    assert!(error.is_not_found());
 }
 
 static CONFIGS: Group<String, Result<String, SharedError>> = Group::new();
@@ -276,10 +275,14 @@ fn io_errors_keep_their_kind_across_threads() {
         assert_eq!(error.to_string(), "app.toml: permission denied");
         assert!(shared_inside(&error).is_some());
     }
-    // Alone (its registration makes the count), a caller gets the original.
+    // Alone (its registration makes the count), a caller gets the same form,
+    // and `find` reaches the original inside it.
     let alone = read_config("other.toml", THREADS + 1, runs.clone()).unwrap_err();
     assert_eq!(alone.to_string(), "other.toml: permission denied");
-    assert!(shared_inside(&alone).is_none());
+    assert!(shared_inside(&alone).is_some());
+    let original = SharedError::find::<io::Error>(&alone).unwrap();
+    assert!(!std::ptr::eq(original, &alone));
+    assert!(shared_inside(original).is_none());
 }
 
 #[coalesce(key = "id", detached)]

@@ -8,7 +8,6 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::delivery::{AsIs, Delivery};
 use crate::detached::BoxFuture;
 use crate::ending::{Ending, Seat};
 use crate::events::{Label, Subject};
@@ -102,24 +101,20 @@ where
     /// Drives the call: waits as a follower (driving a detached body when
     /// it needs polling), or polls `fut` when leading. Returns the value and
     /// whether another caller received it too.
-    ///
-    /// `D` says how the output travels: a follower's copy of the shared
-    /// value becomes its output through `D::receive`.
-    pub(crate) fn poll<D, F>(
+    pub(crate) fn poll<F>(
         &mut self,
         cx: &mut Context<'_>,
         fut: Pin<&mut Option<F>>,
-    ) -> Poll<(D::Output, bool)>
+    ) -> Poll<(V, bool)>
     where
-        D: Delivery<V>,
-        F: Future<Output = D::Output>,
+        F: Future<Output = V>,
     {
         if let Role::Opener(slot) | Role::Follower(slot) = self.role {
             if let Some(waited) = self.wait(slot, cx) {
-                return waited.map(|(value, shared)| (D::receive(value), shared));
+                return waited;
             }
         }
-        self.lead::<D, F>(cx, fut)
+        self.lead(cx, fut)
     }
 
     /// One poll of a waiting call; `None` when it was just promoted to lead.
@@ -145,14 +140,9 @@ where
     }
 
     /// One poll of the leader's own future.
-    fn lead<D, F>(
-        &mut self,
-        cx: &mut Context<'_>,
-        fut: Pin<&mut Option<F>>,
-    ) -> Poll<(D::Output, bool)>
+    fn lead<F>(&mut self, cx: &mut Context<'_>, fut: Pin<&mut Option<F>>) -> Poll<(V, bool)>
     where
-        D: Delivery<V>,
-        F: Future<Output = D::Output>,
+        F: Future<Output = V>,
     {
         assert!(
             matches!(self.role, Role::Leader),
@@ -165,7 +155,7 @@ where
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => {
                 self.role = Role::Finished;
-                Poll::Ready(Ending::new(&self.seat).finish::<D>(value))
+                Poll::Ready(Ending::new(&self.seat).finish(value))
             }
             Err(payload) => {
                 self.role = Role::Finished;
@@ -190,7 +180,7 @@ where
         match polled {
             Ok(Poll::Ready(value)) => {
                 self.role.received_value(self.seat.counters);
-                Poll::Ready(ending.finish::<AsIs>(value))
+                Poll::Ready(ending.finish(value))
             }
             Ok(Poll::Pending) => unreachable!("handled above"),
             Err(payload) => {

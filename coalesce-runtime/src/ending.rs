@@ -6,7 +6,6 @@ use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::task::{Context, Poll, Waker};
 
-use crate::delivery::Delivery;
 use crate::detached::BoxFuture;
 use crate::events::Subject;
 use crate::flight::{Flight, SharedValue};
@@ -102,11 +101,9 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
 }
 
 impl<K, V: Clone> Ending<'_, '_, K, V> {
-    /// Shares `output` with the followers and ends the flight. Returns this
-    /// caller's output and whether any follower shares it: the output as it
-    /// is when nobody waits for it, or else rebuilt from the shared value,
-    /// as the followers receive it.
-    pub(crate) fn finish<D: Delivery<V>>(mut self, output: D::Output) -> (D::Output, bool) {
+    /// Shares `value` with the followers and ends the flight. Returns the
+    /// value and whether any follower shares it.
+    pub(crate) fn finish(mut self, value: V) -> (V, bool) {
         let flight = &self.seat.flight;
         // Out of the map first, so nobody joins a flight that has ended.
         self.removed = self.seat.map.remove(self.seat.hash, flight);
@@ -114,20 +111,18 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
         // can see this flight, so it ends with it, without taking its lock.
         if self.removed.is_some() && Arc::strong_count(flight) == 2 {
             self.failure = None;
-            return (output, false);
+            return (value, false);
         }
-        if flight.followers() == 0 {
-            let (ended, shared) = flight.publish(None);
-            self.failure = None;
-            ended.release();
-            return (output, shared);
-        }
-        self.failure = Some("the value's `Clone` panicked while it was shared");
-        let value = D::share(output);
-        let (ended, shared) = flight.publish(Some(SharedValue::new(value.clone())));
+        let share = if flight.followers() > 0 {
+            self.failure = Some("the value's `Clone` panicked while it was shared");
+            Some(SharedValue::new(value.clone()))
+        } else {
+            None
+        };
+        let (ended, shared) = flight.publish(share);
         self.failure = None;
         ended.release();
-        (D::receive(value), shared)
+        (value, shared)
     }
 }
 

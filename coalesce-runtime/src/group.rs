@@ -10,7 +10,6 @@ mod fallible;
 
 use crate::blocking;
 use crate::call::{Call, Parts};
-use crate::delivery::AsIs;
 use crate::events::Label;
 use crate::map::Map;
 use crate::stats::{Counters, Stats};
@@ -200,7 +199,7 @@ where
         // Declared after `call`, so it drops first: an abandoned body is gone
         // before a follower is promoted to run its own.
         let mut fut = pin!(Some(fut));
-        poll_fn(|cx| call.poll::<AsIs, F>(cx, fut.as_mut())).await
+        poll_fn(|cx| call.poll(cx, fut.as_mut())).await
     }
 
     /// Runs `fut` for `key` like [`run`](Group::run), except that the
@@ -262,7 +261,7 @@ where
         // leader is dropped, this call may be promoted to run its own.
         let (mut call, fut) = Call::join_detached(self.parts(), key, fut);
         let mut fut = pin!(fut);
-        poll_fn(|cx| call.poll::<AsIs, F>(cx, fut.as_mut())).await
+        poll_fn(|cx| call.poll(cx, fut.as_mut())).await
     }
 }
 

@@ -18,7 +18,6 @@
 // entries) → `flight` (one execution's shared state) → `detached` (a body
 // the flight owns).
 mod call;
-mod delivery;
 mod detached;
 mod ending;
 mod flight;

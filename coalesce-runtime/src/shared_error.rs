@@ -43,11 +43,16 @@ use std::sync::Arc;
 ///     }
 /// }
 ///
-/// let shared = coalesce_runtime::SharedError::new(RepoError::NotFound(7));
-/// let received = RepoError::from(shared.clone());
+/// // The shared form, as a caller under load receives it: built by hand,
+/// // the arm that sees through it is tested without a stampede.
+/// let received = RepoError::from(coalesce_runtime::SharedError::new(RepoError::NotFound(7)));
 /// assert_eq!(received.to_string(), "user 7 not found");
 /// assert!(is_not_found(&received));
 /// ```
+///
+/// **Every caller gets `Shared`**: the leader too, and a caller that ran
+/// alone, so code that matches on the error of a coalesced fn needs the arm
+/// that looks through it, and a test of a single call already shows that.
 ///
 /// [`source`]: Error::source
 #[derive(Clone)]
@@ -131,7 +136,11 @@ impl SharedError {
     ///
     /// The same search as `chain().find_map(|e| e.downcast_ref())`, except
     /// that it also finds the original error of a shared execution, which a
-    /// caller holds as a `SharedError`:
+    /// caller holds as a `SharedError`. Pass an `anyhow::Error` or a boxed
+    /// error as `&*error`. A `#[error(transparent)]` variant of your own
+    /// error hides the shared error from `source()`, so `find` cannot see
+    /// through one: use [`downcast_ref`](SharedError::downcast_ref) in that
+    /// variant's arm.
     ///
     /// ```
     /// use std::error::Error;
@@ -148,13 +157,15 @@ impl SharedError {
     pub fn find<'a, E: Error + 'static>(error: &'a (dyn Error + 'static)) -> Option<&'a E> {
         let mut link = Some(error);
         while let Some(error) = link {
-            if let Some(found) = error.downcast_ref::<E>() {
-                return Some(found);
-            }
+            // The original first: an `io::Error` built around a shared one
+            // is an `io::Error` too, but not the one that failed.
             if let Some(shared) = Self::inside(error) {
                 if let Some(found) = Self::find(shared.get_ref()) {
                     return Some(found);
                 }
+            }
+            if let Some(found) = error.downcast_ref::<E>() {
+                return Some(found);
             }
             link = error.source();
         }
@@ -215,10 +226,11 @@ impl From<SharedError> for io::Error {
 ///   thiserror, one variant `#[error(transparent)] Shared(#[from]
 ///   coalesce::SharedError)`.
 ///
-/// What each caller receives for an `Err`: when nobody else waited for the
-/// execution, the leader gets its original error, untouched; when the
-/// result is shared, every caller (the leader too) gets `E::from` of one
-/// [`SharedError`], with the original's text and causes.
+/// What each caller receives for an `Err`, the leader and a caller that ran
+/// alone too: `E::from` a [`SharedError`], with the original's text and
+/// causes; the callers of one execution hold one `SharedError`. (Always, not
+/// only under load: what a test of one call sees is what callers see in a
+/// stampede.)
 pub trait ShareError: Sized {
     /// Moves the error behind an `Arc` to share it.
     fn into_shared(self) -> SharedError;

@@ -2,14 +2,11 @@
 //! error is not `Clone` (`anyhow::Error`, a boxed error, your own error
 //! enum), in a group that holds the errors as [`SharedError`]s.
 
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::hash::Hash;
-use std::pin::pin;
 
 use super::Group;
 use crate::blocking;
-use crate::call::Call;
-use crate::delivery::ErrorsShared;
 use crate::shared_error::{ShareError, SharedError};
 
 /// Bodies that return `Result<T, E>` for any error type `E` that
@@ -38,10 +35,10 @@ use crate::shared_error::{ShareError, SharedError};
 /// # });
 /// ```
 ///
-/// What each caller receives for an `Err`: a leader nobody waited for gets
-/// its original error; when the result is shared, every caller, the leader
-/// too, gets `E::from` one [`SharedError`] (same text, same causes). A
-/// detached execution belongs to no caller, so its error is always shared.
+/// Every caller receives an `Err` as `E::from` a [`SharedError`]: the leader
+/// too, and a caller that ran alone, so that what a test of one call sees is
+/// what callers under load see. Callers of one execution hold one
+/// `SharedError` (same text, same causes).
 impl<K, T> Group<K, Result<T, SharedError>>
 where
     K: Hash + Eq + Send + Sync + 'static,
@@ -49,7 +46,7 @@ where
 {
     /// Like [`run`](Group::run), for a body whose error is not `Clone`:
     /// the `Ok` value is cloned for each caller, the error shared through
-    /// [`ShareError`].
+    /// [`ShareError`] (every caller's, the leader's too).
     ///
     /// # Cancel safety
     ///
@@ -68,7 +65,6 @@ where
 
     /// Like [`try_run`](Group::try_run), and also says whether the result
     /// went to more than one caller, as [`run_shared`](Group::run_shared).
-    /// When it did, an error is the shared one for every caller.
     ///
     /// # Cancel safety
     ///
@@ -82,15 +78,15 @@ where
         E: ShareError,
         F: Future<Output = Result<T, E>>,
     {
-        let mut call = Call::join(self.parts(), key);
-        // Declared after `call`, so it drops first, as in `run_shared`.
-        let mut fut = pin!(Some(fut));
-        poll_fn(|cx| call.poll::<ErrorsShared<E>, F>(cx, fut.as_mut())).await
+        // Shared inside the body, so that a panic there fails the flight as
+        // the body's own would.
+        let body = async move { fut.await.map_err(E::into_shared) };
+        let (result, shared) = self.run_shared(key, body).await;
+        (result.map_err(E::from_shared), shared)
     }
 
     /// Like [`run_detached`](Group::run_detached), for a body whose error is
-    /// not `Clone`. The execution belongs to the flight, not to a caller, so
-    /// an error is always the shared one.
+    /// not `Clone`.
     ///
     /// # Cancel safety
     ///

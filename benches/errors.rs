@@ -17,7 +17,7 @@
 //!
 //! anyhow captures a backtrace for every `anyhow::Error` it builds when
 //! `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` asks for one, for followers as
-//! for any `?`: run with both unset to measure the conversion alone.
+//! for any `?`: run with `RUST_BACKTRACE=0` to measure the conversion alone.
 //!
 //! Results: `BENCHMARKS.md`, "Errors".
 

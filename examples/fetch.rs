@@ -3,6 +3,11 @@
 //! reach the server three times, and a server error reaches every caller as
 //! the same `Err`.
 //!
+//! `fetch` returns `anyhow::Result`, as most services do, with the request's
+//! `reqwest::Error` as a cause under a context naming the URL: every caller
+//! of a shared fetch finds it with `SharedError::find` (or `chain()`), to read
+//! its status.
+//!
 //! Run it with `cargo run --release --example fetch`.
 
 use std::net::SocketAddr;
@@ -10,21 +15,25 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
-use coalesce::coalesce;
+use coalesce::{coalesce, SharedError};
 use reqwest::Client;
 use tokio::sync::watch;
 
-/// Fetches `url`; concurrent fetches of one URL share one request. Every
-/// caller gets a clone of the result, so the error is shared behind an `Arc`.
+/// Fetches `url`; concurrent fetches of one URL share one request, and its
+/// error: `GET {url}`, caused by the `reqwest::Error`.
 #[coalesce(key = "url")]
-pub async fn fetch(client: &Client, url: &str) -> Result<Bytes, Arc<reqwest::Error>> {
-    let response = client.get(url).send().await?.error_for_status()?;
-    Ok(response.bytes().await?)
+pub async fn fetch(client: &Client, url: &str) -> anyhow::Result<Bytes> {
+    let get = async {
+        let response = client.get(url).send().await?.error_for_status()?;
+        response.bytes().await
+    };
+    get.await.with_context(|| format!("GET {url}"))
 }
 
 /// A slow upstream: it answers only when released, and counts its hits.
@@ -103,7 +112,7 @@ pub async fn wave(
     urls: &[String],
     calls: usize,
     hold_for: Duration,
-) -> Vec<Result<Bytes, Arc<reqwest::Error>>> {
+) -> Vec<anyhow::Result<Bytes>> {
     upstream.hold();
     let fetches: Vec<_> = (0..calls)
         .map(|call| {
@@ -147,13 +156,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|result| result.as_ref().err())
         .collect::<Vec<_>>();
     println!(
-        "  a broken URL: {} callers got `{}`, the server saw {} requests",
+        "  a broken URL: {} callers got an error, the server saw {} requests",
         errors.len(),
-        errors
-            .first()
-            .map(|error| error.to_string())
-            .unwrap_or_default(),
         upstream.hits() - before
     );
+    if let Some(error) = errors.first() {
+        // The caller's own `anyhow::Error`, with the text and causes of the
+        // one shared error; the `reqwest::Error` is a cause in its chain.
+        println!("    the error:  {error:#}");
+        if let Some(status) =
+            SharedError::find::<reqwest::Error>(error.as_ref()).and_then(reqwest::Error::status)
+        {
+            println!("    its status: {status}");
+        }
+    }
     Ok(())
 }

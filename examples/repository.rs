@@ -5,6 +5,15 @@
 //! hot users pile up behind it. Without coalescing each one would query
 //! SQLite when the lock goes; with it, each distinct lookup queries once.
 //!
+//! Then a writer holds the database longer than the lookups will wait: the
+//! lookups of one user fail together, with the error of their one query, and
+//! each caller can still tell that it was a busy database (worth a retry).
+//!
+//! The lookups return the repository's own error type, `RepoError`, which
+//! wraps `sqlx::Error` and is not `Clone`: its one extra variant,
+//! `Shared(#[from] coalesce::SharedError)`, is how every caller of a shared
+//! lookup receives the error.
+//!
 //! Run it with `cargo run --release --example repository`.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use coalesce::coalesce;
+use coalesce::{coalesce, SharedError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{Connection as _, Row as _, SqliteConnection};
 
@@ -23,9 +32,37 @@ pub struct User {
     pub email: String,
 }
 
-/// Every caller of a coalesced lookup gets a clone of its result, so the
-/// error is shared behind an `Arc`.
-pub type DbResult<T> = Result<T, Arc<sqlx::Error>>;
+/// What the repository fails with.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// The error of a lookup shared with other callers: its text and causes
+    /// are the original's, and [`SharedError::downcast_ref`] reaches it.
+    #[error(transparent)]
+    Shared(#[from] SharedError),
+}
+
+impl RepoError {
+    /// The database's error behind this one: every caller of a coalesced
+    /// lookup (the first one too, and one that ran alone) holds `Shared`, not
+    /// `Database`, so matching on `Database` alone would miss it.
+    pub fn database(&self) -> Option<&sqlx::Error> {
+        match self {
+            Self::Database(error) => Some(error),
+            Self::Shared(shared) => shared.downcast_ref::<Self>()?.database(),
+        }
+    }
+
+    /// Whether SQLite stayed locked past the busy timeout (`SQLITE_BUSY`):
+    /// worth a retry, unlike a broken query.
+    pub fn is_busy(&self) -> bool {
+        self.database()
+            .and_then(sqlx::Error::as_database_error)
+            .and_then(|error| error.code())
+            .is_some_and(|code| code == "5")
+    }
+}
 
 pub struct UserRepo {
     pool: SqlitePool,
@@ -48,7 +85,7 @@ impl UserRepo {
     /// The key is the id alone: repositories over different pools would
     /// share a lookup (say `key = (self.tenant, id)` to keep them apart).
     #[coalesce(key = "id")]
-    pub async fn find_user(&self, id: i64) -> DbResult<Option<User>> {
+    pub async fn find_user(&self, id: i64) -> Result<Option<User>, RepoError> {
         let row = sqlx::query("select id, name, email from users where id = ?")
             .bind(id)
             .fetch_optional(self.database())
@@ -58,7 +95,7 @@ impl UserRepo {
 
     /// `&str` keys become owned `String`s; the body still sees the `&str`.
     #[coalesce(key = "email")]
-    pub async fn find_by_email(&self, email: &str) -> DbResult<Option<User>> {
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<User>, RepoError> {
         let row = sqlx::query("select id, name, email from users where email = ?")
             .bind(email)
             .fetch_optional(self.database())
@@ -185,5 +222,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("500 lookups of 3 hot ids and 2 hot emails, queued behind a 50 ms write lock:");
     println!("  users found:             {found}");
     println!("  queries that hit SQLite: {}", repo.queries());
+
+    // Lookups that give up after 50 ms, behind a writer that stays until
+    // they have.
+    let impatient = Arc::new(UserRepo::new(database.pool(Duration::from_millis(50))));
+    let writer = database.lock_exclusively().await?;
+    let lookups: Vec<_> = (0..100)
+        .map(|_| {
+            let repo = impatient.clone();
+            tokio::spawn(async move { repo.find_user(7).await })
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for lookup in lookups {
+        errors.extend(lookup.await.expect("no lookup panics").err());
+    }
+    release(writer).await?;
+    let busy = errors.iter().filter(|error| error.is_busy()).count();
+    println!("100 lookups of one user behind a write lock held past their 50 ms busy timeout:");
+    println!("  lookups that failed:     {}", errors.len());
+    if let Some(error) = errors.first() {
+        println!("  the error they got:      {error}");
+    }
+    println!("  busy, worth a retry:     {busy}");
+    println!("  queries that hit SQLite: {}", impatient.queries());
     Ok(())
 }

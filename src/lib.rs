@@ -15,17 +15,15 @@
 //!
 //! ```
 //! use std::sync::atomic::{AtomicUsize, Ordering};
-//! use std::sync::Arc;
 //! use coalesce::coalesce;
 //!
-//! # #[derive(Debug)] struct DbError;
 //! struct UserRepo {
 //!     queries: AtomicUsize,
 //! }
 //!
 //! impl UserRepo {
 //!     #[coalesce(key = "id")]
-//!     async fn find_user(&self, id: u64) -> Result<Option<String>, Arc<DbError>> {
+//!     async fn find_user(&self, id: u64) -> anyhow::Result<Option<String>> {
 //!         self.queries.fetch_add(1, Ordering::SeqCst);
 //!         tokio::task::yield_now().await; // the slow query
 //!         Ok(Some(format!("user {id}")))
@@ -41,10 +39,77 @@
 //! # });
 //! ```
 //!
-//! Every caller receives a clone of the result, so the output must be
-//! `Clone`: return `Result<T, Arc<E>>`. The receiver is not part of the key
+//! Every caller receives a copy of the result, so the output must be
+//! `Clone`, or a `Result` whose `Ok` value is `Clone` and whose error is
+//! shared (see [Errors](#errors)). The receiver is not part of the key
 //! unless the key names it (`key = (self.tenant, id)`). See
 //! [`macro@coalesce`] for key expressions, `group = ...` and the details.
+//!
+//! # Errors
+//!
+//! A coalesced function keeps its natural error type, even one that is not
+//! `Clone`: `anyhow::Error`, `Box<dyn Error + Send + Sync>` and
+//! `std::io::Error` as they are, and your own error type once it has a
+//! `From<`[`SharedError`]`>`, with thiserror one variant:
+//!
+//! ```
+//! use coalesce::{coalesce, SharedError};
+//!
+//! #[derive(Debug, thiserror::Error)]
+//! enum RepoError {
+//!     #[error("user {0} not found")]
+//!     NotFound(u64),
+//!     #[error(transparent)]
+//!     Io(#[from] std::io::Error),
+//!     // The one line `#[coalesce]` needs: the error of a shared execution.
+//!     #[error(transparent)]
+//!     Shared(#[from] SharedError),
+//! }
+//!
+//! impl RepoError {
+//!     // Matching looks through a shared error to the original.
+//!     fn is_not_found(&self) -> bool {
+//!         match self {
+//!             RepoError::NotFound(_) => true,
+//!             RepoError::Shared(shared) => {
+//!                 shared.downcast_ref().is_some_and(RepoError::is_not_found)
+//!             }
+//!             RepoError::Io(_) => false,
+//!         }
+//!     }
+//! }
+//!
+//! #[coalesce(key = "id")]
+//! async fn find_user(id: u64) -> Result<String, RepoError> {
+//!     tokio::task::yield_now().await; // the slow query
+//!     Err(RepoError::NotFound(id))
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let (a, b) = tokio::join!(find_user(7), find_user(7));
+//! let (a, b) = (a.unwrap_err(), b.unwrap_err());
+//! // One execution, shared: both callers hold its error, with its text.
+//! assert!(matches!(&a, RepoError::Shared(_)) && matches!(&b, RepoError::Shared(_)));
+//! assert_eq!(b.to_string(), "user 7 not found");
+//! assert!(a.is_not_found() && b.is_not_found());
+//!
+//! // A caller that ran alone gets the same form: what a test sees is what
+//! // callers under load see.
+//! let alone = find_user(8).await.unwrap_err();
+//! assert!(matches!(&alone, RepoError::Shared(_)) && alone.is_not_found());
+//! # });
+//! ```
+//!
+//! The error goes behind an `Arc` once, as a [`SharedError`], and each caller
+//! gets `E::from` of it: the same text (`to_string()`, `{:#}`), and a
+//! `source()` chain of the very same cause values, so `downcast_ref` on them
+//! finds `sqlx::Error` or `std::io::Error`. The original error itself is
+//! reached with [`SharedError::downcast_ref`], or [`SharedError::find`] over a
+//! whole chain. Every caller gets the shared form, the leader too and a
+//! caller that ran alone, so a test of one call exercises the code that
+//! handles it. [`ShareError`] lists what is
+//! covered, [`Group::try_run`] does the same without the attribute, and the
+//! `anyhow` feature keeps an `anyhow::Error`'s original type reachable.
 //!
 //! # Without the attribute
 //!
@@ -109,7 +174,7 @@
 //!     // request goes on when one gives up, and a caller still waiting, or
 //!     // arriving while it runs, gets it.
 //!     #[coalesce(key = "path", detached)]
-//!     async fn get(self: Arc<Self>, path: String) -> Result<String, Arc<std::io::Error>> {
+//!     async fn get(self: Arc<Self>, path: String) -> std::io::Result<String> {
 //!         Ok(format!("{}{path}", self.base))
 //!     }
 //! }
@@ -135,7 +200,7 @@
 //! static READS: AtomicUsize = AtomicUsize::new(0);
 //!
 //! #[coalesce(key = "path")]
-//! fn load_config(path: &str) -> Result<String, std::sync::Arc<std::io::Error>> {
+//! fn load_config(path: &str) -> std::io::Result<String> {
 //!     READS.fetch_add(1, Ordering::SeqCst);
 //!     Ok(format!("contents of {path}")) // std::fs::read_to_string(path)?
 //! }
@@ -205,7 +270,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-pub use coalesce_runtime::{run, stats, stats_table, Group, Stats, StatsTable};
+pub use coalesce_runtime::{
+    run, stats, stats_table, Group, ShareError, SharedError, Stats, StatsTable,
+};
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one
 /// execution; every caller receives a clone of the result.
@@ -240,10 +307,9 @@ pub use coalesce_runtime::{run, stats, stats_table, Group, Stats, StatsTable};
 /// its entries; `?` and `return` in the body work as before.
 ///
 /// ```
-/// use std::sync::Arc;
 /// use coalesce::{coalesce, Group};
 ///
-/// type Parsed = Result<u64, Arc<std::num::ParseIntError>>;
+/// type Parsed = Result<u64, std::num::ParseIntError>;
 /// static PARSES: Group<String, Parsed> = Group::new();
 ///
 /// #[coalesce(key = "text", group = PARSES)]
@@ -251,7 +317,7 @@ pub use coalesce_runtime::{run, stats, stats_table, Group, Stats, StatsTable};
 ///     if text.is_empty() {
 ///         return Ok(0);
 ///     }
-///     let value = text.parse::<u64>().map_err(Arc::new)?;
+///     let value = text.parse::<u64>()?;
 ///     Ok(value)
 /// }
 ///
@@ -262,13 +328,14 @@ pub use coalesce_runtime::{run, stats, stats_table, Group, Stats, StatsTable};
 /// # });
 /// ```
 ///
-/// A key that is not `Hash + Eq`, or an output that is not `Clone`, is a
-/// compile error on the key or the return type that says what to change:
+/// A key that is not `Hash + Eq`, or an output that can be neither cloned nor
+/// shared (see [Errors](crate#errors)), is a compile error on the key or the
+/// return type that says what to change:
 ///
 /// ```compile_fail
 /// # use coalesce::coalesce;
 /// # #[derive(Debug)] struct DbError;
-/// #[coalesce] // error: the output `Result<String, DbError>` is not `Clone`
+/// #[coalesce] // error: the error of a `#[coalesce]` fn, `DbError`, cannot be shared
 /// async fn find(id: u64) -> Result<String, DbError> {
 ///     Ok(id.to_string())
 /// }

@@ -33,6 +33,26 @@ pub async fn parse(text: &str) -> Result<u64, Arc<std::num::ParseIntError>> {
     Ok(value)
 }
 
+/// An error that is not `Clone`, shared: anyhow.
+///
+/// # Errors
+///
+/// When `text` is not a number.
+#[coalesce]
+pub async fn parse_anyhow(text: &str) -> anyhow::Result<u64> {
+    Ok(text.parse::<u64>()?)
+}
+
+/// A blocking fn over `std::io::Result`.
+///
+/// # Errors
+///
+/// When `path` cannot be read.
+#[coalesce]
+pub fn read(path: &str) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
 /// A tuple key over a borrowed struct, with a string key.
 #[coalesce(key = "(user.id, region)")]
 pub async fn greet(user: &User, region: &str) -> String {
@@ -102,6 +122,8 @@ async fn lint_clean_functions_run() {
     within(async {
         ping().await;
         assert_eq!(parse("3").await.ok(), Some(3));
+        assert_eq!(parse_anyhow("4").await.ok(), Some(4));
+        assert!(read("/nonexistent/coalesce").is_err());
         let user = User {
             id: 1,
             name: "ada".to_owned(),

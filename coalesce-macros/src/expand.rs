@@ -21,7 +21,7 @@ use crate::verdict;
 ///     let key = { use ToKey as _; ((a).__coalesce_to_key(), (b).__coalesce_to_key()) };
 ///     let tag = || {}; // its type tells instantiations apart
 ///     let future = async move { fake_return_edge; body };
-///     let verdict = all(require_key_*(..), require_output_*(..)); // Yes or No
+///     let verdict = all(require_key_*(..), require_output_*(..), delivery); // Yes, SharedErrors or No
 ///     let describe = (&probe(&key)).__coalesce_describer(); // Debug, if any
 ///     verdict.run(per_function(groups, tag, describe), key, future).await
 /// }

@@ -9,9 +9,13 @@
 //!     use __private::{Probe* as _};
 //!     let key_probe = probe(&key);
 //!     let output_probe = probe_output(&future);
-//!     all(all(require_key_hash_eq(&key_probe, (&key_probe).__coalesce_hash_eq()), ..), ..)
+//!     // Yes (clone it), SharedErrors (share its error) or No.
+//!     let delivery = either((&output_probe).__coalesce_clone(), (&output_probe).__coalesce_share_errors());
+//!     all(all(require_key_hash_eq(&key_probe, (&key_probe).__coalesce_hash_eq()), ..), .., delivery)
 //! }
 //! ```
+//! A `Result` output is checked in two parts, each with its own message:
+//! its `Ok` value (`Clone`) and its error (`Clone`, or shared).
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -20,12 +24,13 @@ use syn::spanned::Spanned;
 use crate::plan::{BodyPlan, GroupSource, Plan};
 use crate::span::{located_at, respan, with_parens_at, SpanRange};
 
-/// One assertion: `check(&probe, identity((&probe).method()))`.
+/// One assertion: `check(&probe, identity((&probe).method()))`, or with
+/// two methods, the first answer of the two that is not `No`.
 struct Check<'a> {
     span: SpanRange,
     probe: &'a Ident,
     check: &'a str,
-    method: &'a str,
+    methods: &'a [&'a str],
 }
 
 pub(crate) fn verdict_value(
@@ -40,31 +45,52 @@ pub(crate) fn verdict_value(
         BodyPlan::Blocking { .. } => quote!(probe_return),
         _ => quote!(probe_output),
     };
+    let ok_probe = Ident::new("coalesce_ok_probe", Span::mixed_site());
+    let error_probe = Ident::new("coalesce_error_probe", Span::mixed_site());
+    let delivery = Ident::new("coalesce_delivery", Span::mixed_site());
     let mut probes = vec![
         quote!(let #key_probe = #private::probe(&#key);),
         quote!(let #output_probe = #private::#probe_output(&#future);),
+        quote! {
+            let #delivery = #private::either(
+                (&#output_probe).__coalesce_clone(),
+                (&#output_probe).__coalesce_share_errors(),
+            );
+        },
     ];
+    if plan.output_is_result {
+        probes.push(quote! {
+            let #ok_probe = (&#output_probe).__coalesce_ok();
+            let #error_probe = (&#output_probe).__coalesce_err();
+        });
+    }
     let mut checks = key_checks(plan, &key_probe);
-    checks.extend(output_checks(plan, &output_probe));
+    checks.extend(output_checks(
+        plan,
+        [&output_probe, &ok_probe, &error_probe],
+    ));
     let mut verdicts: Vec<_> = checks.iter().map(|check| require(private, check)).collect();
     verdicts.extend(owned_key_checks(plan, private, key, &mut probes));
     if let GroupSource::User(path) = &plan.group {
         verdicts.push(group_check(
             private,
             path,
-            &key_probe,
-            &output_probe,
+            [&key_probe, &output_probe, &delivery],
             &mut probes,
         ));
     }
+    // How the output travels; a missing bound behind a `No` here was
+    // reported by the output's checks.
+    verdicts.push(delivery.to_token_stream());
     let verdict = verdicts
         .into_iter()
         .reduce(|all, next| quote!(#private::all(#all, #next)));
     quote! {{
         use #private::{
             ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,
-            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeOwned as _, ProbeSend as _,
-            ProbeSendSync as _,
+            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeNotResult as _,
+            ProbeNotShared as _, ProbeOwned as _, ProbeResult as _, ProbeSend as _,
+            ProbeSendSync as _, ProbeShareError as _, ProbeShareErrors as _,
         };
         #(#probes)*
         #verdict
@@ -84,39 +110,51 @@ fn key_checks<'a>(plan: &Plan<'_>, probe: &'a Ident) -> Vec<Check<'a>> {
             span: plan.key.span,
             probe,
             check: hash_eq,
-            method: "__coalesce_hash_eq",
+            methods: &["__coalesce_hash_eq"],
         },
         Check {
             span: plan.key.span,
             probe,
             check: send_sync,
-            method: "__coalesce_send_sync",
+            methods: &["__coalesce_send_sync"],
         },
     ]
 }
 
-/// `Clone` and `Send`, on the return type; a `Result`'s message speaks of
-/// its error.
-fn output_checks<'a>(plan: &Plan<'_>, probe: &'a Ident) -> Vec<Check<'a>> {
-    let clone = if plan.output_is_result {
-        "require_result_clone"
+/// Shareable and `Send`, on the return type. A `Result` is checked in
+/// parts: its `Ok` value must be `Clone`, its error `Clone` or shared.
+fn output_checks<'a>(plan: &Plan<'_>, [output, ok, error]: [&'a Ident; 3]) -> Vec<Check<'a>> {
+    let span = plan.output_span;
+    let mut checks = if plan.output_is_result {
+        vec![
+            Check {
+                span,
+                probe: ok,
+                check: "require_ok_clone",
+                methods: &["__coalesce_clone"],
+            },
+            Check {
+                span,
+                probe: error,
+                check: "require_error_shareable",
+                methods: &["__coalesce_clone", "__coalesce_share_error"],
+            },
+        ]
     } else {
-        "require_output_clone"
+        vec![Check {
+            span,
+            probe: output,
+            check: "require_output_shareable",
+            methods: &["__coalesce_clone", "__coalesce_share_errors"],
+        }]
     };
-    vec![
-        Check {
-            span: plan.output_span,
-            probe,
-            check: clone,
-            method: "__coalesce_clone",
-        },
-        Check {
-            span: plan.output_span,
-            probe,
-            check: "require_output_send",
-            method: "__coalesce_send",
-        },
-    ]
+    checks.push(Check {
+        span,
+        probe: output,
+        check: "require_output_send",
+        methods: &["__coalesce_send"],
+    });
+    checks
 }
 
 /// Each argument used whole as a key element owns its value: a `&T`
@@ -162,7 +200,7 @@ fn owned_key_checks(
                     span,
                     probe: &probe,
                     check,
-                    method: "__coalesce_owned",
+                    methods: &["__coalesce_owned"],
                 },
             )
         })
@@ -174,17 +212,19 @@ fn is_a_name(element: &syn::Expr) -> bool {
     matches!(element, syn::Expr::Path(path) if path.path.get_ident().is_some())
 }
 
-/// `group = PATH` is a `Group<K, V>` of the key and output types.
+/// `group = PATH` is a `Group<K, V>` of the key type and of what the group
+/// holds for the output (`Result<T, SharedError>` for a shared error).
 fn group_check(
     private: &TokenStream,
     path: &syn::Path,
-    key_probe: &Ident,
-    output_probe: &Ident,
+    [key_probe, output_probe, delivery]: [&Ident; 3],
     probes: &mut Vec<TokenStream>,
 ) -> TokenStream {
     let probe = Ident::new("coalesce_group_probe", Span::mixed_site());
+    let stored = Ident::new("coalesce_stored_probe", Span::mixed_site());
     probes.push(quote! {
-        let #probe = #private::probe_group(&#path, &#key_probe, &#output_probe);
+        let #stored = #private::probe_stored(&#delivery, &#output_probe);
+        let #probe = #private::probe_group(&#path, &#key_probe, &#stored);
     });
     require(
         private,
@@ -192,7 +232,7 @@ fn group_check(
             span: SpanRange::of(path),
             probe: &probe,
             check: "require_group_fits",
-            method: "__coalesce_group_fits",
+            methods: &["__coalesce_group_fits"],
         },
     )
 }
@@ -205,9 +245,8 @@ fn require(private: &TokenStream, check: &Check<'_>) -> TokenStream {
         span,
         probe,
         check,
-        method,
+        methods,
     } = *check;
-    let method = Ident::new(method, span.first);
     // An absolute path, so taking the user's spans changes no resolution;
     // from the first token to the last, like the answer below.
     let path = respan(private.clone(), span.first);
@@ -215,7 +254,16 @@ fn require(private: &TokenStream, check: &Check<'_>) -> TokenStream {
     let path = quote_spanned!(span.first=> #path::#check);
     let identity = respan(quote!(::core::convert::identity), span.first);
     let probe = located_at(probe.to_token_stream(), span.first);
-    let answer = quote_spanned!(span.first=> (&#probe).#method());
+    let answers = methods.iter().map(|method| {
+        let method = Ident::new(method, span.first);
+        quote_spanned!(span.first=> (&#probe).#method())
+    });
+    let answer = if methods.len() == 1 {
+        quote!(#(#answers)*)
+    } else {
+        let either = respan(quote!(#private::either), span.first);
+        quote_spanned!(span.first=> #either(#(#answers),*))
+    };
     // Calls whose closing parenthesis is the user's last token: the
     // compiler spans a call from its path to that parenthesis.
     let answer = with_parens_at(quote!(#answer), span.last);

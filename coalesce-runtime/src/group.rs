@@ -6,6 +6,8 @@ use std::future::{poll_fn, Future};
 use std::hash::Hash;
 use std::pin::pin;
 
+mod fallible;
+
 use crate::blocking;
 use crate::call::{Call, Parts};
 use crate::events::Label;

@@ -6,19 +6,22 @@
 //!    scope, so method-call autoref turns `&str` into `String` without moving
 //!    the argument;
 //! 2. `async move { body }`, the future every caller brings;
-//! 3. one [`probe`] per bound of the key and of the output, each answering
+//! 3. one `probe` per bound of the key and of the output, each answering
 //!    [`Yes`] or [`No`] without failing, then one `require_*` call per bound,
 //!    spanned on the user's key or return type, which fails for `No` with a
-//!    message that says the fix;
-//! 4. [`Yes::run`] (or [`Yes::run_detached`]) with a [`GroupSource`]:
-//!    [`user_group`] for `group = PATH`, or [`per_function`], which picks the
-//!    function's own `Group<K, V>` out of its `static` [`FunctionGroups`],
-//!    told apart by a tag: the type of a closure defined in the function.
+//!    message that says the fix; the output's probes also say how it travels:
+//!    cloned ([`Yes`]) or with its error shared ([`SharedErrors`]);
+//! 4. `run` (or `run_detached`, `run_blocking`) on the combined verdict,
+//!    [`Yes`] or [`SharedErrors`], with a [`GroupSource`]: [`user_group`] for
+//!    `group = PATH`, or [`per_function`], which picks the function's own
+//!    `Group<K, V>` out of its `static` [`FunctionGroups`], told apart by a
+//!    tag: the type of a closure defined in the function.
 //!
 //! When a bound is missing the verdict is [`No`], whose `run` has no bounds:
 //! the user sees one error per missing bound, not a cascade from `Group`.
 
 mod function;
+mod output;
 mod probe;
 mod require;
 
@@ -27,7 +30,9 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 
 pub use crate::group::Group;
+use crate::shared_error::{ShareError, SharedError};
 pub use function::FunctionGroups;
+pub use output::*;
 pub use probe::*;
 pub use require::*;
 
@@ -59,6 +64,12 @@ pub struct Yes;
 /// Some bound is missing and has been reported; nothing here ever runs.
 #[derive(Clone, Copy, Debug)]
 pub struct No;
+
+/// Every bound holds, and the output is a `Result` whose error is not
+/// `Clone` but shared through [`ShareError`]: the call runs with
+/// `Group::try_run` in a group of `Result<T, SharedError>`.
+#[derive(Clone, Copy, Debug)]
+pub struct SharedErrors;
 
 /// Where an annotated function's group lives: the user's `static`
 /// (`group = PATH`), or the function's own, in its [`FunctionGroups`].
@@ -173,6 +184,57 @@ impl Yes {
         F: FnOnce() -> V,
     {
         source.group().run_blocking(key, body)
+    }
+}
+
+impl SharedErrors {
+    /// Runs `fut` in `source`'s group: `Group::try_run`.
+    pub fn run<K, T, E, F>(
+        self,
+        source: impl GroupSource<K, Result<T, SharedError>>,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        T: Clone + Send + 'static,
+        E: ShareError,
+        F: Future<Output = Result<T, E>>,
+    {
+        source.group().try_run(key, fut)
+    }
+
+    /// Runs `fut` detached in `source`'s group: `Group::try_run_detached`.
+    pub fn run_detached<K, T, E, F>(
+        self,
+        source: impl GroupSource<K, Result<T, SharedError>>,
+        key: K,
+        fut: F,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        T: Clone + Send + 'static,
+        E: ShareError,
+        F: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        source.group().try_run_detached(key, fut)
+    }
+
+    /// Runs `body` on this thread in `source`'s group:
+    /// `Group::try_run_blocking`.
+    pub fn run_blocking<K, T, E, F>(
+        self,
+        source: impl GroupSource<K, Result<T, SharedError>>,
+        key: K,
+        body: F,
+    ) -> Result<T, E>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        T: Clone + Send + 'static,
+        E: ShareError,
+        F: FnOnce() -> Result<T, E>,
+    {
+        source.group().try_run_blocking(key, body)
     }
 }
 

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use coalesce::SharedError;
 use futures::future::join_all;
 use reqwest::Client;
 
@@ -40,12 +42,36 @@ async fn a_thousand_fetches_of_three_urls_hit_the_server_three_times_per_wave() 
 
 /// One wave of `calls` fetches of `url`, joined in one task so that every
 /// fetch registers before the first one can finish.
-async fn joined_wave(
-    client: &Client,
-    url: &str,
-    calls: usize,
-) -> Vec<Result<bytes::Bytes, std::sync::Arc<reqwest::Error>>> {
+async fn joined_wave(client: &Client, url: &str, calls: usize) -> Vec<anyhow::Result<Bytes>> {
     within(join_all((0..calls).map(|_| fetch(client, url)))).await
+}
+
+/// Every caller of a failing wave of fetches of `url` got the one shared
+/// error, `GET {url}`, whose chain holds a `reqwest::Error` (found with or
+/// without the `anyhow` feature): the same one for every caller. Returns it.
+fn one_reqwest_error<'a>(results: &'a [anyhow::Result<Bytes>], url: &str) -> &'a reqwest::Error {
+    let error = crate::assert_one_shared_error(results);
+    assert_eq!(error.to_string(), format!("GET {url}"));
+    let found = SharedError::find::<reqwest::Error>(error.as_ref())
+        .unwrap_or_else(|| panic!("no reqwest::Error in {error:?}"));
+    for result in results {
+        let error = result.as_ref().unwrap_err();
+        let in_chain = error
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<reqwest::Error>());
+        for other in [
+            SharedError::find::<reqwest::Error>(error.as_ref()),
+            in_chain,
+        ] {
+            assert!(
+                other.is_some_and(|other| std::ptr::eq(other, found)),
+                "{error:?} holds another reqwest::Error"
+            );
+        }
+        let chain = format!("{error:#}");
+        assert!(chain.starts_with(&format!("GET {url}: {found}")), "{chain}");
+    }
+    found
 }
 
 #[tokio::test]
@@ -53,8 +79,9 @@ async fn a_server_error_reaches_every_caller_as_one_error() {
     let upstream = within(Upstream::start()).await.unwrap();
     upstream.release();
     let client = Client::new();
-    let results = joined_wave(&client, &upstream.url("/broken"), 100).await;
-    let error = crate::assert_one_shared_error(&results);
+    let url = upstream.url("/broken");
+    let results = joined_wave(&client, &url, 100).await;
+    let error = one_reqwest_error(&results, &url);
     assert_eq!(
         error.status(),
         Some(reqwest::StatusCode::INTERNAL_SERVER_ERROR)
@@ -74,7 +101,7 @@ async fn a_refused_connection_reaches_every_caller_as_one_error() {
     let url = format!("http://{}/items/1", closed.local_addr().unwrap());
     drop(closed);
     let results = joined_wave(&Client::new(), &url, 100).await;
-    let error = crate::assert_one_shared_error(&results);
+    let error = one_reqwest_error(&results, &url);
     assert!(error.is_connect(), "{error}");
 }
 
@@ -88,7 +115,7 @@ async fn a_client_timeout_reaches_every_caller_then_the_next_wave_works() {
     let url = upstream.url("/items/8");
     // Held: the upstream never answers before the client gives up.
     let results = joined_wave(&client, &url, 100).await;
-    let error = crate::assert_one_shared_error(&results);
+    let error = one_reqwest_error(&results, &url);
     assert!(error.is_timeout(), "{error}");
     assert_eq!(upstream.hits(), 1);
 
@@ -105,8 +132,9 @@ async fn a_panicking_handler_reaches_every_caller_as_one_error() {
     let upstream = within(Upstream::start()).await.unwrap();
     upstream.release();
     let client = Client::new();
-    let results = joined_wave(&client, &upstream.url("/panics"), 100).await;
-    crate::assert_one_shared_error(&results);
+    let url = upstream.url("/panics");
+    let results = joined_wave(&client, &url, 100).await;
+    one_reqwest_error(&results, &url);
     assert_eq!(upstream.hits(), 1);
 
     let results = joined_wave(&client, &upstream.url("/items/9"), 100).await;

@@ -1,14 +1,32 @@
 //! `examples/repository.rs`: lookups queued behind a lock query SQLite once
-//! per distinct key, and a missing or locked database fails every waiting
-//! caller with the same error, after which the next wave works again.
+//! per distinct key, and a locked database or a removed database file fails
+//! every waiting caller with the same error, after which the next wave works
+//! again.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
 
-use crate::repository::{release, TempDatabase, UserRepo};
+use coalesce::SharedError;
+
+use crate::repository::{release, RepoError, TempDatabase, UserRepo};
 use crate::support::{within, Arrivals};
+use crate::OneExecution;
+
+/// Each caller holds its own `RepoError::Shared` around the one shared error.
+impl OneExecution for RepoError {
+    fn same_execution(&self, other: &Self) -> bool {
+        crate::same_shared(shared(self), shared(other))
+    }
+}
+
+fn shared(error: &RepoError) -> Option<&SharedError> {
+    match error {
+        RepoError::Shared(shared) => Some(shared),
+        RepoError::Database(_) => None,
+    }
+}
 
 async fn seeded(name: &str, busy_timeout: Duration) -> (TempDatabase, Arc<UserRepo>) {
     let database = TempDatabase::new(name);
@@ -66,6 +84,10 @@ async fn a_locked_database_fails_every_waiting_caller_with_one_error() {
     let results = within(join_all((0..50).map(|_| repo.find_user(30)))).await;
     let error = crate::assert_one_shared_error(&results);
     assert!(error.to_string().contains("locked"), "{error}");
+    // Every caller can tell, though it holds `Shared`, not `Database`.
+    assert!(results
+        .iter()
+        .all(|result| result.as_ref().unwrap_err().is_busy()));
     assert_eq!(repo.queries(), 1);
 
     within(release(writer)).await.unwrap();
@@ -77,15 +99,37 @@ async fn a_locked_database_fails_every_waiting_caller_with_one_error() {
 }
 
 #[tokio::test]
-async fn a_missing_database_file_fails_every_caller_then_recovers() {
+async fn a_removed_database_file_fails_every_caller_then_recovers() {
     let database = TempDatabase::new("claims-missing");
-    let repo = UserRepo::new(database.pool(Duration::from_secs(5)));
-    let results = within(join_all(
-        (0..50).map(|_| repo.find_by_email("user40@example.com")),
-    ))
-    .await;
+    within(database.create_and_seed()).await.unwrap();
+    let pool = database.pool(Duration::from_secs(5));
+    let repo = UserRepo::new(pool.clone());
+    // Every connection of the pool checked out, then the file removed: the
+    // first lookup waits for a connection until every lookup has registered
+    // (a missing file can fail a fresh connection within its first poll).
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(within(pool.acquire()).await.unwrap());
+    }
+    std::fs::remove_file(&database.path).unwrap();
+    let arrivals = Arrivals::new();
+    let lookups =
+        join_all((0..50).map(|_| arrivals.track(repo.find_by_email("user40@example.com"))));
+    let release = async {
+        within(arrivals.wait_for(50)).await;
+        // Closed, not returned: the pool opens a new one, on no file.
+        for connection in held {
+            within(connection.close()).await.unwrap();
+        }
+    };
+    let results = within(async { futures::join!(lookups, release).0 }).await;
     let error = crate::assert_one_shared_error(&results);
     assert!(error.to_string().contains("unable to open"), "{error}");
+    assert!(
+        matches!(error.database(), Some(sqlx::Error::Database(_))),
+        "{error:?}"
+    );
+    assert!(!error.is_busy(), "{error:?}");
     assert_eq!(repo.queries(), 1);
 
     within(database.create_and_seed()).await.unwrap();

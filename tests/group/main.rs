@@ -18,4 +18,5 @@ mod no_caching;
 mod panics;
 mod reentrancy;
 mod runtimes;
+mod shared_errors;
 mod stats;

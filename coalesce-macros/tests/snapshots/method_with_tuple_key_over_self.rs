@@ -25,45 +25,58 @@ async fn find(&self, id: u64) -> Option<String> {
     let coalesce_verdict = {
         use ::coalesce::__private::{
             ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,
-            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeOwned as _, ProbeSend as _,
-            ProbeSendSync as _,
+            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeNotResult as _,
+            ProbeNotShared as _, ProbeOwned as _, ProbeResult as _, ProbeSend as _,
+            ProbeSendSync as _, ProbeShareError as _, ProbeShareErrors as _,
         };
         let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
         let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
+        let coalesce_delivery = ::coalesce::__private::either(
+            (&coalesce_output_probe).__coalesce_clone(),
+            (&coalesce_output_probe).__coalesce_share_errors(),
+        );
         let coalesce_key_probe_1 = ::coalesce::__private::probe(&coalesce_key.1);
         ::coalesce::__private::all(
             ::coalesce::__private::all(
                 ::coalesce::__private::all(
                     ::coalesce::__private::all(
-                        ::coalesce::__private::require_key_hash_eq(
-                            &coalesce_key_probe,
-                            ::core::convert::identity(
-                                (&coalesce_key_probe).__coalesce_hash_eq(),
+                        ::coalesce::__private::all(
+                            ::coalesce::__private::require_key_hash_eq(
+                                &coalesce_key_probe,
+                                ::core::convert::identity(
+                                    (&coalesce_key_probe).__coalesce_hash_eq(),
+                                ),
+                            ),
+                            ::coalesce::__private::require_key_send_sync(
+                                &coalesce_key_probe,
+                                ::core::convert::identity(
+                                    (&coalesce_key_probe).__coalesce_send_sync(),
+                                ),
                             ),
                         ),
-                        ::coalesce::__private::require_key_send_sync(
-                            &coalesce_key_probe,
+                        ::coalesce::__private::require_output_shareable(
+                            &coalesce_output_probe,
                             ::core::convert::identity(
-                                (&coalesce_key_probe).__coalesce_send_sync(),
+                                ::coalesce::__private::either(
+                                    (&coalesce_output_probe).__coalesce_clone(),
+                                    (&coalesce_output_probe).__coalesce_share_errors(),
+                                ),
                             ),
                         ),
                     ),
-                    ::coalesce::__private::require_output_clone(
+                    ::coalesce::__private::require_output_send(
                         &coalesce_output_probe,
                         ::core::convert::identity(
-                            (&coalesce_output_probe).__coalesce_clone(),
+                            (&coalesce_output_probe).__coalesce_send(),
                         ),
                     ),
                 ),
-                ::coalesce::__private::require_output_send(
-                    &coalesce_output_probe,
-                    ::core::convert::identity((&coalesce_output_probe).__coalesce_send()),
+                ::coalesce::__private::require_key_owned(
+                    &coalesce_key_probe_1,
+                    ::core::convert::identity((&coalesce_key_probe_1).__coalesce_owned()),
                 ),
             ),
-            ::coalesce::__private::require_key_owned(
-                &coalesce_key_probe_1,
-                ::core::convert::identity((&coalesce_key_probe_1).__coalesce_owned()),
-            ),
+            coalesce_delivery,
         )
     };
     coalesce_verdict

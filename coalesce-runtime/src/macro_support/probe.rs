@@ -11,10 +11,10 @@ use std::future::Future;
 use std::hash::Hash;
 use std::marker::PhantomData;
 
-use super::{No, Yes};
+use super::{No, SharedErrors, Yes};
 
 /// A type, as a value whose methods say which bounds it meets.
-pub struct Probe<T>(PhantomData<fn() -> T>);
+pub struct Probe<T>(pub(super) PhantomData<fn() -> T>);
 
 /// Probes the key's type.
 #[must_use]
@@ -155,6 +155,18 @@ impl And<No> for Yes {
 impl<B> And<B> for No {
     type Out = No;
 }
+impl And<SharedErrors> for Yes {
+    type Out = SharedErrors;
+}
+impl And<Yes> for SharedErrors {
+    type Out = SharedErrors;
+}
+impl And<No> for SharedErrors {
+    type Out = No;
+}
+impl And<SharedErrors> for SharedErrors {
+    type Out = SharedErrors;
+}
 
 /// Combines two verdicts.
 #[must_use]
@@ -174,6 +186,12 @@ impl Default for Yes {
 impl Default for No {
     fn default() -> Self {
         No
+    }
+}
+
+impl Default for SharedErrors {
+    fn default() -> Self {
+        SharedErrors
     }
 }
 

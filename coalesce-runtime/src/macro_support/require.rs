@@ -6,7 +6,7 @@
 //! error's "required by this bound" note.)
 
 use super::probe::{GroupProbe, Probe};
-use super::Yes;
+use super::{SharedErrors, Yes};
 
 /// Holds for `Yes` only; named in the error when the bound is missing.
 #[diagnostic::on_unimplemented(
@@ -96,29 +96,50 @@ pub fn require_arguments_owned<K, A: ArgumentsAreOwned<K>>(_: &Probe<K>, answer:
 
 /// Holds for `Yes` only; named in the error when the bound is missing.
 #[diagnostic::on_unimplemented(
-    message = "the output of a `#[coalesce]` fn, `{V}`, is not `Clone`",
-    label = "every caller waiting on the same key receives a clone of this value",
-    note = "wrap the error in `Arc`: return `Result<T, Arc<E>>` and write `.map_err(Arc::new)` (and `T` must be `Clone`)"
+    message = "the `Ok` value of a `#[coalesce]` fn, `{T}`, is not `Clone`",
+    label = "every caller waiting on the same key receives a clone of the `Ok` value",
+    note = "derive or implement `Clone` for it (a type parameter needs a `Clone` bound), or return it in an `Arc`"
 )]
-pub trait ResultIsClone<V> {}
-impl<V> ResultIsClone<V> for Yes {}
+pub trait OkIsClone<T> {}
+impl<T> OkIsClone<T> for Yes {}
 
-/// Fails to compile, at a `Result` return type, unless it is `Clone`.
-pub fn require_result_clone<V, A: ResultIsClone<V>>(_: &Probe<V>, answer: A) -> A {
+/// Fails to compile, at a `Result` return type, unless its `Ok` value is
+/// `Clone`.
+pub fn require_ok_clone<T, A: OkIsClone<T>>(_: &Probe<T>, answer: A) -> A {
     answer
 }
 
 /// Holds for `Yes` only; named in the error when the bound is missing.
 #[diagnostic::on_unimplemented(
+    message = "the error of a `#[coalesce]` fn, `{E}`, cannot be shared between its callers",
+    label = "every caller waiting on the same key receives this error, and it is not `Clone`",
+    note = "for your own error type, add one variant: `#[error(transparent)] Shared(#[from] coalesce::SharedError)` (or implement `From<coalesce::SharedError>` for it)",
+    note = "or return `anyhow::Error`, `Box<dyn std::error::Error + Send + Sync>` or `std::io::Error`, which are shared as they are",
+    note = "or wrap it in an `Arc`: return `Result<T, Arc<{E}>>` and write `.map_err(Arc::new)`"
+)]
+pub trait ErrorIsShareable<E> {}
+impl<E> ErrorIsShareable<E> for Yes {}
+
+/// Fails to compile, at a `Result` return type, unless its error is `Clone`
+/// or shared through `ShareError`.
+pub fn require_error_shareable<E, A: ErrorIsShareable<E>>(_: &Probe<E>, answer: A) -> A {
+    answer
+}
+
+/// Holds for `Yes` and `SharedErrors`; named in the error when neither does.
+#[diagnostic::on_unimplemented(
     message = "the output of a `#[coalesce]` fn, `{V}`, is not `Clone`",
     label = "every caller waiting on the same key receives a clone of this value",
-    note = "derive or implement `Clone` for it (a type parameter needs a `Clone` bound), or return it in an `Arc`"
+    note = "derive or implement `Clone` for it (a type parameter needs a `Clone` bound), or return it in an `Arc`",
+    note = "a `Result` whose error is not `Clone` is shared when its `Ok` value is `Clone` and its error is `anyhow::Error`, `Box<dyn Error + Send + Sync>`, `std::io::Error`, or has a `From<coalesce::SharedError>`"
 )]
-pub trait OutputIsClone<V> {}
-impl<V> OutputIsClone<V> for Yes {}
+pub trait OutputIsShareable<V> {}
+impl<V> OutputIsShareable<V> for Yes {}
+impl<V> OutputIsShareable<V> for SharedErrors {}
 
-/// Fails to compile, at the return type, unless it is `Clone`.
-pub fn require_output_clone<V, A: OutputIsClone<V>>(_: &Probe<V>, answer: A) -> A {
+/// Fails to compile, at the return type, unless it is `Clone` or a `Result`
+/// shared through `ShareError`.
+pub fn require_output_shareable<V, A: OutputIsShareable<V>>(_: &Probe<V>, answer: A) -> A {
     answer
 }
 
@@ -140,7 +161,7 @@ pub fn require_output_send<V, A: OutputIsSend<V>>(_: &Probe<V>, answer: A) -> A 
 #[diagnostic::on_unimplemented(
     message = "`{G}` cannot serve this `#[coalesce]` fn, which needs a `Group<{K}, {V}>`",
     label = "this group's key or output type is not the function's",
-    note = "declare the static as `Group<{K}, {V}>`: the key as an owned value, and the return type"
+    note = "declare the static as `Group<{K}, {V}>`: the key as an owned value, and the return type (a `Result` whose error is not `Clone` holds it as a `coalesce::SharedError`)"
 )]
 pub trait GroupFits<G, K, V> {}
 impl<G, K, V> GroupFits<G, K, V> for Yes {}

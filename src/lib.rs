@@ -271,7 +271,7 @@
 #![warn(missing_docs)]
 
 pub use coalesce_runtime::{
-    run, stats, stats_table, Group, ShareError, SharedError, Stats, StatsTable,
+    log_keys, run, stats, stats_table, Group, ShareError, SharedError, Stats, StatsTable,
 };
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one

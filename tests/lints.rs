@@ -59,6 +59,18 @@ pub async fn greet(user: &User, region: &str) -> String {
     format!("{} from {region}", user.name)
 }
 
+/// A key kept out of tracing events, and one logged whatever the default.
+#[coalesce(key = "token", log_key = false)]
+pub async fn redeem(token: &str) -> usize {
+    token.len()
+}
+
+/// A key logged whatever the default.
+#[coalesce(log_key = true)]
+pub async fn square(n: u64) -> u64 {
+    n * n
+}
+
 /// The user's group.
 #[coalesce(key = id, group = USERS)]
 pub async fn find(id: u64) -> Option<User> {
@@ -135,6 +147,8 @@ async fn lint_clean_functions_run() {
             ("2".to_owned(), 0)
         );
         assert_eq!(sum((1, 2)).await.to_string(), "3");
+        assert_eq!(redeem("secret").await, 6);
+        assert_eq!(square(3).await, 9);
         let mut repo = Repo { tenant: 10 };
         assert_eq!(repo.bump(0).await, 10);
         assert_eq!(repo.get(1).await, 11);

@@ -1,69 +1,23 @@
-//! The `tracing` feature: debug events when a call joins, when a follower is
-//! promoted and when a body panics, named after the function, with the key's
-//! `Debug` form when it has one.
+//! The `tracing` feature: debug events under the target `coalesce` when a
+//! flight shares its value, when a follower is promoted and when a body
+//! panics, named after the function, with the key's `Debug` form (written
+//! once, not escaped twice) unless `log_key = false` says otherwise.
+//! `coalesce::log_keys`, the process-wide default, is tested in
+//! `tracing_log_keys.rs`, its own process.
 
 #![cfg(feature = "tracing")]
 
 mod support;
 
-use std::fmt::Debug;
-use std::future::pending;
+use std::future::{pending, Future};
+use std::io;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use coalesce::{coalesce, Group};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
+use support::recorder::{Email, Recorder, EMAIL_DEBUGS};
 use support::{within, yield_once, Gate};
-
-/// Records every event's fields as `name=value` text.
-#[derive(Clone, Default)]
-struct Recorder {
-    events: Arc<Mutex<Vec<String>>>,
-}
-
-impl Recorder {
-    fn events(&self) -> Vec<String> {
-        self.events.lock().unwrap().clone()
-    }
-}
-
-struct Fields(Vec<String>);
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-        self.0.push(format!("{}={value:?}", field.name()));
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.push(format!("{}={value}", field.name()));
-    }
-}
-
-impl Subscriber for Recorder {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        let mut fields = Fields(Vec::new());
-        event.record(&mut fields);
-        self.events.lock().unwrap().push(fields.0.join(" "));
-    }
-
-    fn enter(&self, _: &Id) {}
-
-    fn exit(&self, _: &Id) {}
-}
 
 #[coalesce(key = "id")]
 async fn find(id: u32, gate: Gate) -> u32 {
@@ -71,29 +25,122 @@ async fn find(id: u32, gate: Gate) -> u32 {
     id * 10
 }
 
-#[tokio::test]
-async fn joining_an_annotated_function_names_it_and_its_key() {
-    let recorder = Recorder::default();
-    let _guard = tracing::subscriber::set_default(recorder.clone());
+#[coalesce(key = "email")]
+async fn lookup(email: &str, gate: Gate) -> usize {
+    gate.wait().await;
+    email.len()
+}
+
+#[coalesce(key = "email", log_key = false)]
+async fn unlogged(email: &Email, gate: Gate) -> usize {
+    gate.wait().await;
+    email.0.len()
+}
+
+/// Runs `call` `callers` times concurrently in one task, all waiting on one
+/// gate that opens once every call has been polled (and so has joined).
+async fn together<F, T>(callers: usize, call: impl Fn(Gate) -> F) -> Vec<T>
+where
+    F: Future<Output = T>,
+{
     let gate = Gate::new();
+    let calls = futures::future::join_all((0..callers).map(|_| call(gate.clone())));
     let open = async {
         yield_once().await;
         gate.open();
     };
-    let (a, b, ()) =
-        within(async { tokio::join!(find(7, gate.clone()), find(7, gate.clone()), open) }).await;
-    assert_eq!((a, b), (70, 70));
+    within(async { tokio::join!(calls, open).0 }).await
+}
+
+#[tokio::test]
+async fn a_shared_flight_is_one_event_with_its_function_key_and_callers() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let values = together(3, |gate| find(7, gate)).await;
+    assert_eq!(values, [70, 70, 70]);
+    let events = recorder.events();
+    assert_eq!(
+        events,
+        [
+            "target=coalesce message=one execution shared by several callers \
+             function=\"tracing_events::find\" key=7 callers=3"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_call_alone_sends_no_event() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    assert_eq!(together(1, |gate| find(8, gate)).await, [80]);
+    assert_eq!(recorder.events(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_string_key_is_escaped_once() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    together(2, |gate| lookup("a@b.c", gate)).await;
     let events = recorder.events();
     assert_eq!(events.len(), 1, "{events:?}");
-    assert!(
-        events[0].contains("joined an in-flight execution"),
-        "{events:?}"
+    assert!(events[0].contains(r#" key="a@b.c" "#), "{events:?}");
+}
+
+/// What the `fmt` subscriber prints, the form users read in their logs.
+#[tokio::test]
+async fn the_fmt_subscriber_prints_the_key_as_its_debug_form() {
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let writer = {
+        let output = Arc::clone(&output);
+        move || Buffer(Arc::clone(&output))
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .without_time()
+        .with_writer(writer)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    together(2, |gate| lookup("a@b.c", gate)).await;
+    let output = String::from_utf8(output.lock().unwrap().clone()).unwrap();
+    println!("{output}");
+    assert_eq!(
+        output.trim_end(),
+        "DEBUG coalesce: one execution shared by several callers \
+         function=\"tracing_events::lookup\" key=\"a@b.c\" callers=2"
     );
-    assert!(
-        events[0].contains("function=tracing_events::find"),
-        "{events:?}"
+}
+
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The only test of this process that formats an `Email`, so the count is
+/// its own.
+#[tokio::test]
+async fn log_key_false_leaves_the_key_out_and_never_formats_it() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let email = Email("a@b.c");
+    let values = together(2, |gate| unlogged(&email, gate)).await;
+    assert_eq!(values, [5, 5]);
+    let events = recorder.events();
+    assert_eq!(
+        events,
+        [
+            "target=coalesce message=one execution shared by several callers \
+             function=\"tracing_events::unlogged\" callers=2"
+        ]
     );
-    assert!(events[0].contains("key=7"), "{events:?}");
+    assert_eq!(EMAIL_DEBUGS.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
@@ -122,12 +169,14 @@ async fn a_promotion_and_a_panic_are_reported() {
     .await;
     assert!(outcome.is_err());
 
-    let events = recorder.events();
-    assert_eq!(events.len(), 3, "{events:?}");
-    assert!(
-        events[0].contains("joined") && events[0].contains("function=Group"),
-        "{events:?}"
+    // A plain `Group` has no name and never logs its keys.
+    assert_eq!(
+        recorder.events(),
+        [
+            "target=coalesce message=leader dropped; this caller now runs its own body \
+             for the others function=\"Group\"",
+            "target=coalesce message=the body panicked; every follower panics too \
+             function=\"Group\" panic=\"traced panic\"",
+        ]
     );
-    assert!(events[1].contains("now runs its own body"), "{events:?}");
-    assert!(events[2].contains("panic=traced panic"), "{events:?}");
 }

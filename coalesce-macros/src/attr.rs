@@ -1,14 +1,14 @@
-//! Parses `#[coalesce(key = ..., group = ..., crate = ..., detached)]` into
-//! [`Options`].
+//! Parses `#[coalesce(key = ..., group = ..., crate = ..., detached,
+//! log_key = ...)]` into [`Options`].
 
 use proc_macro2::{Ident, Span};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, LitStr, Path, Token};
+use syn::{Expr, LitBool, LitStr, Path, Token};
 
 use crate::span::SpanRange;
 
-const VALID: &str = "`key`, `group`, `crate`, `detached`";
+const VALID: &str = "`key`, `group`, `crate`, `detached`, `log_key`";
 
 /// The attribute's options, each given at most once.
 #[derive(Default)]
@@ -23,6 +23,10 @@ pub(crate) struct Options {
     /// `detached`: the flight owns the body, which goes on when the caller
     /// running it is dropped. Without it, a waiting caller runs its own.
     pub detached: Option<Span>,
+    /// `log_key = true` or `log_key = false`: whether tracing events carry
+    /// the key, whatever the process-wide default says; with the option's
+    /// name's span.
+    pub log_key: Option<(bool, Span)>,
 }
 
 impl Parse for Options {
@@ -46,6 +50,10 @@ impl Parse for Options {
                 "detached" => {
                     parse_flag(input, &name)?;
                     set_once(&mut options.detached, name.span(), &name)?;
+                }
+                "log_key" => {
+                    let log_key = parse_bool(value_of(input, &name)?, &name)?;
+                    set_once(&mut options.log_key, (log_key.value, name.span()), &name)?;
                 }
                 other => {
                     return Err(syn::Error::new(
@@ -115,6 +123,17 @@ fn parse_flag(input: ParseStream, name: &Ident) -> syn::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `true` or `false`, and nothing else (not `"false"`).
+fn parse_bool(input: ParseStream, name: &Ident) -> syn::Result<LitBool> {
+    if input.peek(LitBool) {
+        return input.parse::<LitBool>();
+    }
+    Err(syn::Error::new(
+        input.span(),
+        format!("expected `{name} = true` or `{name} = false`"),
+    ))
 }
 
 /// `"path"` or a bare path, leading `::` allowed.

@@ -22,11 +22,13 @@ use crate::verdict;
 ///     let tag = || {}; // its type tells instantiations apart
 ///     let future = async move { fake_return_edge; body };
 ///     let verdict = all(require_key_*(..), require_output_*(..), delivery); // Yes, SharedErrors or No
-///     let describe = (&probe(&key)).__coalesce_describer(); // Debug, if any
-///     verdict.run(per_function(groups, tag, describe), key, future).await
+///     let log_key = (&probe(&key)).__coalesce_log_key(); // Debug, if any
+///     verdict.run(per_function(groups, tag, log_key), key, future).await
 /// }
 /// ```
 /// With `group = PATH`: `verdict.run(user_group(groups, tag, &PATH), key, future)`.
+/// With `log_key = true`: `__coalesce_log_key().always()`; with `log_key =
+/// false`: `LogKey::never(&key)`, and the key's `Debug` is never probed.
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let Function {
         attrs, vis, sig, ..
@@ -175,14 +177,29 @@ fn run(
         GroupSource::User(path) => quote! {
             #private::user_group(#groups, #tag, &#path)
         },
-        GroupSource::PerFunction => quote! {
-            #private::per_function(#groups, #tag, {
-                use #private::{ProbeDebug as _, ProbeNoDebug as _};
-                (&#private::probe(&#key)).__coalesce_describer()
-            })
-        },
+        GroupSource::PerFunction => {
+            let log_key = log_key(plan, private, key);
+            quote! {
+                #private::per_function(#groups, #tag, #log_key)
+            }
+        }
     };
     quote! {
         #verdict.#run(#source, #key, #future)
+    }
+}
+
+/// How tracing events show the key: its `Debug` form when it has one, as
+/// `coalesce::log_keys` says, or as `log_key = true|false` says (`false`
+/// does not even probe for `Debug`).
+fn log_key(plan: &Plan<'_>, private: &TokenStream, key: &Ident) -> TokenStream {
+    let debug = quote! {
+        use #private::{ProbeDebug as _, ProbeNoDebug as _};
+        (&#private::probe(&#key)).__coalesce_log_key()
+    };
+    match plan.log_key {
+        None => quote!({ #debug }),
+        Some(true) => quote!({ #debug.always() }),
+        Some(false) => quote!(#private::LogKey::never(&#key)),
     }
 }

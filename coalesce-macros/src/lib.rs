@@ -56,6 +56,12 @@ use proc_macro::TokenStream;
 ///   own its inputs (no `&self`, no `&str`: take owned values or
 ///   `self: Arc<Self>`; a borrowed argument is an error that names it). See
 ///   "Choosing a mode" in the `coalesce` crate.
+/// - `log_key = false` or `log_key = true`: whether the `tracing` feature's
+///   events for this function carry the key (its `Debug` form). Without it,
+///   `coalesce::log_keys` decides, and keys are logged until it is called
+///   with `false`; the option wins over it. With `false` the key's `Debug`
+///   is never run. Not allowed with `group = PATH`, whose events never carry
+///   the key. See "Tracing events" in the `coalesce` crate.
 ///
 /// # Keys
 ///
@@ -134,8 +140,9 @@ use proc_macro::TokenStream;
 ///     let tag = || {};                             // its type: one map per instantiation
 ///     let future = async move { /* the original body */ };
 ///     let verdict = /* Key and output bounds, reported at the key or return type */;
-///     verdict.run(per_function(groups, tag, describe), key, future).await  // Group::<K, R>::run
-///     // `describe` is the key's `Debug` form, when it has one, for tracing;
+///     verdict.run(per_function(groups, tag, log_key), key, future).await  // Group::<K, R>::run
+///     // `log_key`: the key's `Debug` form, when it has one, for tracing, and
+///     // the `log_key = ..` option;
 ///     // with `detached`: `run_detached`; with `group = PATH`:
 ///     // `run(user_group(groups, tag, &PATH), key, future)`.
 /// }
@@ -144,7 +151,8 @@ use proc_macro::TokenStream;
 /// # Errors at compile time
 ///
 /// The attribute rejects, with the fix in the message: a `const fn`;
-/// `detached` on a plain `fn`; a trait method without a body; an unknown or repeated option;
+/// `detached` on a plain `fn`; `log_key` with `group = PATH`; a trait
+/// method without a body; an unknown or repeated option;
 /// a key that names something that is not an argument; a borrowed argument
 /// of a `detached` function. A key that is not `Hash + Eq` or
 /// not `Send + Sync`, and an output that is not `Clone` or not `Send`, are

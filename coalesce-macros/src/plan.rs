@@ -20,6 +20,8 @@ pub(crate) struct Plan<'a> {
     /// `detached`: the flight owns the body; otherwise a dropped leader
     /// hands off to a follower.
     pub detached: bool,
+    /// `log_key = true|false`; `None` follows `coalesce::log_keys`.
+    pub log_key: Option<bool>,
 }
 
 /// Where the future every caller brings comes from.

@@ -224,3 +224,25 @@ fn blocking_fn() {
         },
     );
 }
+
+#[test]
+fn log_key_false_and_true() {
+    check(
+        "log_key_false",
+        quote!(key = "token", log_key = false),
+        quote! {
+            async fn redeem(token: &str) -> u64 {
+                spend(token).await
+            }
+        },
+    );
+    check(
+        "log_key_true",
+        quote!(log_key = true),
+        quote! {
+            async fn find(id: u64) -> u64 {
+                id
+            }
+        },
+    );
+}

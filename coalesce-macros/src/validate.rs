@@ -34,6 +34,14 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         Some(_) => detached::check_owned_inputs(sig, &mut errors),
         None => {}
     }
+    if let (Some((_, span)), Some(_)) = (options.log_key, &options.group) {
+        errors.push(
+            span,
+            "`log_key` has no meaning with `group = ...`: the events of a `Group` you \
+             declared never carry the key; remove `log_key`",
+        );
+    }
+    let log_key = options.log_key.map(|(log_key, _)| log_key);
     let output = match (&async_trait, &sig.output) {
         (Some(parts), _) => Some(&parts.output),
         (None, ReturnType::Default) => None,
@@ -75,6 +83,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         output_is_result,
         body,
         detached,
+        log_key,
     })
 }
 

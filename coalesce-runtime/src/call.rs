@@ -83,9 +83,6 @@ where
         };
         let opened = !matches!(role, Role::Follower(_));
         parts.counters.called(opened, parts.label);
-        if !opened {
-            subject.joined();
-        }
         Self {
             seat: Seat {
                 map: parts.map,

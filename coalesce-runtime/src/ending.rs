@@ -125,6 +125,8 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
         self.failure = None;
         self.seat.counters.ended(followers);
         ended.release();
+        // After the release: a subscriber that panics here fails nobody.
+        self.seat.subject.shared(followers + 1);
         (value, shared)
     }
 }

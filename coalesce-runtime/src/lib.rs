@@ -42,6 +42,7 @@ mod stats;
 mod sync;
 mod type_map;
 
+pub use events::log_keys;
 pub use global::run;
 pub use group::Group;
 pub use registry::{stats, stats_table, StatsTable};

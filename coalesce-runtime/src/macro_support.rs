@@ -29,6 +29,7 @@ use std::future::Future;
 use std::hash::Hash;
 use std::marker::PhantomData;
 
+pub use crate::events::LogKey;
 pub use crate::group::Group;
 use crate::shared_error::{ShareError, SharedError};
 pub use function::FunctionGroups;
@@ -79,10 +80,10 @@ pub trait GroupSource<K, V> {
 }
 
 /// The function's own group, one per instantiation (`Tag`), created on first
-/// use with `describe` for the key in tracing events.
+/// use with `log_key`, how tracing events show the key.
 pub struct PerFunction<Tag, K> {
     groups: &'static FunctionGroups,
-    describe: fn(&K) -> Option<String>,
+    log_key: LogKey<K>,
     tag: PhantomData<Tag>,
 }
 
@@ -91,11 +92,11 @@ pub struct PerFunction<Tag, K> {
 pub fn per_function<Tag, K>(
     groups: &'static FunctionGroups,
     _tag: Tag,
-    describe: fn(&K) -> Option<String>,
+    log_key: LogKey<K>,
 ) -> PerFunction<Tag, K> {
     PerFunction {
         groups,
-        describe,
+        log_key,
         tag: PhantomData,
     }
 }
@@ -107,7 +108,7 @@ where
     V: Clone + Send + 'static,
 {
     fn group(self) -> &'static Group<K, V> {
-        self.groups.group::<Tag, K, V>(self.describe)
+        self.groups.group::<Tag, K, V>(self.log_key)
     }
 }
 

@@ -100,7 +100,7 @@ async fn find(id: u64, name: &str, (x, _): (u8, u8)) -> u64 {
                         ProbeDebug as _, ProbeNoDebug as _,
                     };
                     (&::deps::coalesce::__private::probe(&coalesce_key))
-                        .__coalesce_describer()
+                        .__coalesce_log_key()
                 },
             ),
             coalesce_key,

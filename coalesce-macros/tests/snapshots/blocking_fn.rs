@@ -97,7 +97,7 @@ pub fn load(path: &str) -> Result<Config, Arc<io::Error>> {
                 coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_log_key()
                 },
             ),
             coalesce_key,

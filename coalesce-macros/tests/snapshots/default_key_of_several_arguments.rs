@@ -95,7 +95,7 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
                 coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_log_key()
                 },
             ),
             coalesce_key,

@@ -96,7 +96,7 @@ async fn fetch(self: Arc<Self>, url: String) -> Result<Bytes, Arc<Error>> {
                 coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_log_key()
                 },
             ),
             coalesce_key,

@@ -98,7 +98,7 @@ pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError
                 coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_log_key()
                 },
             ),
             coalesce_key,

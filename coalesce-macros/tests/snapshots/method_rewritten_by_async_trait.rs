@@ -98,7 +98,7 @@ where
                     {
                         use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
                         (&::coalesce::__private::probe(&coalesce_key))
-                            .__coalesce_describer()
+                            .__coalesce_log_key()
                     },
                 ),
                 coalesce_key,

@@ -86,7 +86,7 @@ async fn find(&self, id: u64) -> Option<String> {
                 coalesce_tag,
                 {
                     use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_describer()
+                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_log_key()
                 },
             ),
             coalesce_key,

@@ -4,7 +4,7 @@
 use std::hash::Hash;
 use std::sync::OnceLock;
 
-use crate::events::Label;
+use crate::events::{Label, LogKey};
 use crate::group::Group;
 use crate::registry;
 use crate::type_map::TypeMap;
@@ -28,9 +28,9 @@ impl FunctionGroups {
     }
 
     /// The function's own group for the instantiation `Tag` stands for,
-    /// created and listed on first use, with `describe` for the key in
-    /// tracing events.
-    pub fn group<Tag, K, V>(&self, describe: fn(&K) -> Option<String>) -> &'static Group<K, V>
+    /// created and listed on first use, with `log_key`, how tracing events
+    /// show the key.
+    pub fn group<Tag, K, V>(&self, log_key: LogKey<K>) -> &'static Group<K, V>
     where
         Tag: 'static,
         K: Hash + Eq + Send + Sync + 'static,
@@ -38,7 +38,7 @@ impl FunctionGroups {
     {
         self.groups.get_or_create::<Tag, Group<K, V>>(|| {
             let name = self.name::<Tag>();
-            let group = Box::leak(Box::new(Group::labelled(Label { name, describe })));
+            let group = Box::leak(Box::new(Group::labelled(Label { name, log_key })));
             registry::list(name, group);
             group
         })

@@ -12,6 +12,7 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 
 use super::{No, SharedErrors, Yes};
+use crate::events::LogKey;
 
 /// A type, as a value whose methods say which bounds it meets.
 pub struct Probe<T>(pub(super) PhantomData<fn() -> T>);
@@ -195,23 +196,23 @@ impl Default for SharedErrors {
     }
 }
 
-/// The key's `Debug` form for tracing events, when the key has one: found by
-/// `(&probe).__coalesce_describer()` like the bound probes above.
+/// How tracing events show the key: its `Debug` form, when it has one.
+/// Found by `(&probe).__coalesce_log_key()` like the bound probes above.
 pub trait ProbeDebug<T> {
-    /// Formats the key with `Debug`.
-    fn __coalesce_describer(&self) -> fn(&T) -> Option<String>;
+    /// Formats the key with `Debug` when an event logs it.
+    fn __coalesce_log_key(&self) -> LogKey<T>;
 }
 impl<T: std::fmt::Debug> ProbeDebug<T> for Probe<T> {
-    fn __coalesce_describer(&self) -> fn(&T) -> Option<String> {
-        |key| Some(format!("{key:?}"))
+    fn __coalesce_log_key(&self) -> LogKey<T> {
+        LogKey::debug(|key| format!("{key:?}"))
     }
 }
 
-/// A key without `Debug` is described as nothing.
+/// A key without `Debug` is never logged.
 pub trait ProbeNoDebug<T> {
-    /// Describes nothing.
-    fn __coalesce_describer(&self) -> fn(&T) -> Option<String> {
-        |_| None
+    /// Logs nothing.
+    fn __coalesce_log_key(&self) -> LogKey<T> {
+        LogKey::opaque()
     }
 }
 impl<T> ProbeNoDebug<T> for &Probe<T> {}

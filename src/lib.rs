@@ -234,8 +234,68 @@
 //! cache_miss::Service::load   2000          11    1989           0       0          0
 //! ```
 //!
-//! With the `tracing` feature, a debug event marks each join, promotion and
-//! panic.
+//! With the `tracing` feature, debug events report shared flights,
+//! promotions and panics: see [Tracing events](#tracing-events).
+//!
+//! # Tracing events
+//!
+//! With the `tracing` feature, the runtime emits these events at `DEBUG`,
+//! all with the target `coalesce` (a stable name, not a module path: enable
+//! them with `RUST_LOG=coalesce=debug` under an `EnvFilter`):
+//!
+//! | message | when | fields |
+//! |---|---|---|
+//! | `one execution shared by several callers` | a flight ended with a value that at least one caller besides the one that ran the body received; a call alone sends nothing | `function`, `key`, `callers` |
+//! | `leader dropped; this caller now runs its own body for the others` | a waiting caller was promoted after its leader was dropped | `function`, `key` |
+//! | `the body panicked; every follower panics too` | a body panicked | `function`, `key`, `panic` |
+//!
+//! | field | value |
+//! |---|---|
+//! | `function` | the name [`stats()`] lists the function under (`my_app::repo::UserRepo::find`); `Group` for a plain [`Group`] and for a function with `group = PATH` |
+//! | `key` | the key's `Debug` form, written once: `key=7`, `key="a@b.c"` for a `String`. Absent when the key has no `Debug`, when keys are not logged (below), and for a plain [`Group`] or `group = PATH` |
+//! | `callers` | the callers that received the value: the one that ran the body and those that waited for it |
+//! | `panic` | the panic's message, when it is a string |
+//!
+//! The `fmt` subscriber prints a shared flight as:
+//!
+//! ```text
+//! DEBUG coalesce: one execution shared by several callers function="app::find_user" key="a@b.c" callers=2
+//! ```
+//!
+//! Keys are often emails or tokens. Whether an event carries the key, first
+//! rule that applies:
+//!
+//! 1. the function's own `#[coalesce(log_key = false)]` or `log_key = true`;
+//! 2. the process-wide default, the last call of [`log_keys`];
+//! 3. keys are logged.
+//!
+//! ```
+//! use coalesce::coalesce;
+//!
+//! #[coalesce(key = "email", log_key = false)] // never in the logs
+//! async fn find_by_email(email: &str) -> Option<u64> {
+//!     tokio::task::yield_now().await; // the slow query
+//!     email.find('@').map(|at| at as u64)
+//! }
+//!
+//! #[coalesce(key = "id", log_key = true)] // logged whatever the default
+//! async fn find_by_id(id: u64) -> Option<u64> {
+//!     Some(id)
+//! }
+//!
+//! coalesce::log_keys(false); // at startup: keys out of every other function's events
+//! # futures::executor::block_on(async {
+//! assert_eq!(find_by_email("a@b.c").await, Some(1));
+//! assert_eq!(find_by_id(7).await, Some(7));
+//! # });
+//! ```
+//!
+//! An event is built only when a subscriber enables `DEBUG` for the target
+//! `coalesce`; otherwise it costs one level check. While it is enabled, each
+//! call formats its key when it joins, since any caller may be the one to
+//! report (a promoted one, or the driver of a detached body), unless the key
+//! is not logged: then `Debug` never runs. The cost, measured on 1,000
+//! callers of one key, is in `BENCHMARKS.md`, "Tracing events".
 //!
 //! # Metrics
 //!

@@ -184,6 +184,30 @@
 //! # });
 //! ```
 //!
+//! # Stacking with other attributes
+//!
+//! Attributes expand from the outside in, so the order says what
+//! `#[coalesce]` wraps:
+//!
+//! | stack | what happens |
+//! |---|---|
+//! | `#[tracing::instrument]` above `#[coalesce]` | the span wraps the body, which only the leader runs: one span and, with `err`, one ERROR per execution; waiting callers log nothing and wait outside any span |
+//! | `#[tracing::instrument]` below `#[coalesce]` | the span wraps the whole coalesced call: every caller gets its span and, with `err`, logs the error it received, so one failing query logs one ERROR per caller |
+//! | `#[async_trait]` on the impl, `#[coalesce]` on its method | `#[coalesce]` finds the boxed body async-trait made and coalesces it; calls through `Arc<dyn Trait>` and through the concrete type share one execution |
+//! | a cache in front (moka's `get_with`, or your own lookup) | the cache outside, `#[coalesce]` on the loader it calls on a miss: hits never reach the map, and a stampede of misses runs the loader once |
+//!
+//! ```
+//! use coalesce::coalesce;
+//!
+//! // One span and one ERROR per failed query, however many callers wait.
+//! #[tracing::instrument(err)]
+//! #[coalesce(key = "id")]
+//! async fn find_user(id: u64) -> Result<String, String> {
+//!     Err(format!("user {id}: connection refused"))
+//! }
+//! # futures::executor::block_on(async { assert!(find_user(1).await.is_err()) });
+//! ```
+//!
 //! # Blocking functions
 //!
 //! On a plain `fn`, the attribute coalesces threads: while one thread runs

@@ -2,6 +2,7 @@
 //! documentation is canonical; this crate only parses and generates code.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod attr;
 mod errors;
@@ -155,8 +156,10 @@ use proc_macro::TokenStream;
 /// method without a body; an unknown or repeated option;
 /// a key that names something that is not an argument; a borrowed argument
 /// of a `detached` function. A key that is not `Hash + Eq` or
-/// not `Send + Sync`, and an output that is not `Clone` or not `Send`, are
-/// reported on the key or on the return type.
+/// not `Send + Sync`, and an output that can be neither cloned nor shared
+/// (a `Result` whose error is not `Clone` is shared through
+/// `coalesce::SharedError`) or is not `Send`, are reported on the key or on
+/// the return type.
 #[proc_macro_attribute]
 pub fn coalesce(args: TokenStream, item: TokenStream) -> TokenStream {
     coalesce_impl(args.into(), item.into()).into()

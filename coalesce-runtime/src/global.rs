@@ -18,7 +18,7 @@ static GROUPS: TypeMap = TypeMap::new();
 ///
 /// ```
 /// # futures::executor::block_on(async {
-/// let name = coalesce_runtime::run(("user", 7_u64), async { String::from("Ada") }).await;
+/// let name = coalesce::run(("user", 7_u64), async { String::from("Ada") }).await;
 /// assert_eq!(name, "Ada");
 /// # });
 /// ```

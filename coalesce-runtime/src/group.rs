@@ -25,7 +25,7 @@ use crate::stats::{Counters, Stats};
 /// `Group::new` is `const`, so a group can live in a `static`:
 ///
 /// ```
-/// use coalesce_runtime::Group;
+/// use coalesce::Group;
 ///
 /// static USERS: Group<u64, Option<String>> = Group::new();
 ///
@@ -120,6 +120,22 @@ where
     /// one is still running; the detached execution's current followers stay
     /// with it and receive its value. Use it when the running execution is known
     /// to be stale (the data it reads was just written).
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let group = coalesce::Group::<&str, u64>::new();
+    /// let (tx, rx) = futures::channel::oneshot::channel::<u64>();
+    /// let stale = group.run("balance", async { rx.await.unwrap() });
+    /// let fresh = async {
+    ///     // The balance was just written: the read in flight is stale.
+    ///     assert!(group.forget("balance"));
+    ///     let fresh = group.run("balance", async { 20 }).await;
+    ///     tx.send(10).unwrap();
+    ///     fresh
+    /// };
+    /// assert_eq!(futures::join!(stale, fresh), (10, 20));
+    /// # });
+    /// ```
     pub fn forget<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -184,6 +200,14 @@ where
     /// more than one caller (Go's `shared`): always `true` for a follower, and
     /// `true` for the leader when at least one follower was waiting for it.
     ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let group = coalesce::Group::<u64, String>::new();
+    /// let (alone, shared) = group.run_shared(7, async { "user 7".to_owned() }).await;
+    /// assert_eq!((alone.as_str(), shared), ("user 7", false));
+    /// # });
+    /// ```
+    ///
     /// # Cancel safety
     ///
     /// As for [`run`](Group::run).
@@ -218,7 +242,7 @@ where
     ///
     /// ```
     /// # futures::executor::block_on(async {
-    /// let group = coalesce_runtime::Group::<u64, String>::new();
+    /// let group = coalesce::Group::<u64, String>::new();
     /// let id = 7;
     /// let name = group.run_detached(id, async move { format!("user {id}") }).await;
     /// assert_eq!(name, "user 7");
@@ -282,7 +306,7 @@ where
     ///
     /// ```
     /// use std::sync::Barrier;
-    /// use coalesce_runtime::Group;
+    /// use coalesce::Group;
     ///
     /// static CONFIG: Group<String, String> = Group::new();
     ///

@@ -46,7 +46,7 @@ pub(crate) fn list<K: Sync + Send, V: Send>(name: &'static str, group: &'static 
 /// compiler does not promise: show them, do not parse them.
 ///
 /// ```
-/// for (function, stats) in coalesce_runtime::stats() {
+/// for (function, stats) in coalesce::stats() {
 ///     println!("{function}: {} calls, {} saved", stats.calls, stats.joined);
 /// }
 /// ```
@@ -69,7 +69,7 @@ pub fn stats() -> Vec<(&'static str, Stats)> {
 ///
 /// ```
 /// # futures::executor::block_on(async {
-/// println!("{}", coalesce_runtime::stats_table());
+/// println!("{}", coalesce::stats_table());
 /// # });
 /// ```
 ///
@@ -90,7 +90,7 @@ pub fn stats_table() -> StatsTable {
 /// those of your own [`Group`]s, make one too.
 ///
 /// ```
-/// use coalesce_runtime::{Group, Stats, StatsTable};
+/// use coalesce::{Group, Stats, StatsTable};
 ///
 /// static USERS: Group<u64, String> = Group::new();
 ///

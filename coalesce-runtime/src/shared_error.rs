@@ -31,7 +31,7 @@ use std::sync::Arc;
 ///     Io(#[from] std::io::Error),
 ///     // The one line `#[coalesce]` needs: the error of a shared execution.
 ///     #[error(transparent)]
-///     Shared(#[from] coalesce_runtime::SharedError),
+///     Shared(#[from] coalesce::SharedError),
 /// }
 ///
 /// // Matching sees through the shared error to the original.
@@ -45,7 +45,7 @@ use std::sync::Arc;
 ///
 /// // The shared form, as a caller under load receives it: built by hand,
 /// // the arm that sees through it is tested without a stampede.
-/// let received = RepoError::from(coalesce_runtime::SharedError::new(RepoError::NotFound(7)));
+/// let received = RepoError::from(coalesce::SharedError::new(RepoError::NotFound(7)));
 /// assert_eq!(received.to_string(), "user 7 not found");
 /// assert!(is_not_found(&received));
 /// ```
@@ -145,7 +145,7 @@ impl SharedError {
     /// ```
     /// use std::error::Error;
     /// use std::io;
-    /// use coalesce_runtime::SharedError;
+    /// use coalesce::SharedError;
     ///
     /// let original = io::Error::from(io::ErrorKind::NotFound);
     /// let received: Box<dyn Error + Send + Sync> = SharedError::new(original).into();

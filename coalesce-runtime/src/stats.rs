@@ -18,7 +18,7 @@ use crate::flight::Flight;
 ///
 /// ```
 /// # futures::executor::block_on(async {
-/// let group = coalesce_runtime::Group::<u8, u8>::new();
+/// let group = coalesce::Group::<u8, u8>::new();
 /// group.run(1, async { 10 }).await;
 /// let stats = group.stats();
 /// assert_eq!((stats.calls, stats.executions, stats.joined), (1, 1, 0));
@@ -62,7 +62,7 @@ impl std::ops::Add for Stats {
 ///
 /// ```
 /// # futures::executor::block_on(async {
-/// let group = coalesce_runtime::Group::<u8, u8>::new();
+/// let group = coalesce::Group::<u8, u8>::new();
 /// group.run(1, async { 10 }).await;
 /// assert_eq!(
 ///     group.stats().to_string(),

@@ -15,7 +15,7 @@ use crate::shared_error::{ShareError, SharedError};
 /// types may share one execution.
 ///
 /// ```
-/// use coalesce_runtime::{Group, SharedError};
+/// use coalesce::{Group, SharedError};
 ///
 /// static CONFIGS: Group<String, Result<String, SharedError>> = Group::new();
 ///

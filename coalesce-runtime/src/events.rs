@@ -31,8 +31,13 @@ static LOG_KEYS: AtomicBool = AtomicBool::new(true);
 /// calls that start after it, in every thread. Without the `tracing`
 /// feature there are no events and this only stores the setting.
 ///
-/// No example here: the `coalesce` crate's "Tracing events" section has one,
-/// with the events and their fields.
+/// ```
+/// // At startup: no key in any event, unless a function says `log_key = true`.
+/// coalesce::log_keys(false);
+/// ```
+///
+/// The `coalesce` crate's "Tracing events" section lists the events and
+/// their fields.
 pub fn log_keys(log: bool) {
     LOG_KEYS.store(log, Relaxed);
 }

@@ -69,6 +69,7 @@ pub struct Group<K, V> {
 
 impl<K, V> Group<K, V> {
     /// Creates an empty group. It allocates nothing until the first call.
+    /// (Example: the type's, a `static` group.)
     #[must_use]
     pub const fn new() -> Self {
         Self {
@@ -95,6 +96,7 @@ impl<K, V> Group<K, V> {
     }
 
     /// The number of keys with an execution in flight.
+    /// (Example: [`is_in_flight`](Group::is_in_flight)'s.)
     #[must_use]
     pub fn in_flight(&self) -> usize {
         self.map.len()
@@ -102,7 +104,7 @@ impl<K, V> Group<K, V> {
 
     /// The group's counters: calls, executions, calls that joined another's
     /// execution, promotions after a cancelled leader, panics, and the keys in
-    /// flight now.
+    /// flight now. (Example: [`Stats`]'.)
     #[must_use]
     pub fn stats(&self) -> Stats {
         self.counters.snapshot(self.in_flight())
@@ -145,6 +147,22 @@ where
     }
 
     /// Whether an execution for `key` is in flight.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let group = coalesce::Group::<String, u64>::new();
+    /// let (tx, rx) = futures::channel::oneshot::channel::<u64>();
+    /// let call = group.run("orders".to_owned(), async { rx.await.unwrap() });
+    /// let check = async {
+    ///     // A `&str` finds a `String` key.
+    ///     assert!(group.is_in_flight("orders"));
+    ///     assert_eq!(group.in_flight(), 1);
+    ///     tx.send(3).unwrap();
+    /// };
+    /// assert_eq!(futures::join!(call, check).0, 3);
+    /// assert!(!group.is_in_flight("orders"));
+    /// # });
+    /// ```
     #[must_use]
     pub fn is_in_flight<Q>(&self, key: &Q) -> bool
     where
@@ -189,6 +207,20 @@ where
     ///
     /// A body that awaits its own group with the same key waits for itself
     /// forever; different keys are fine.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let group = coalesce::Group::<u64, String>::new();
+    /// let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    /// let leader = group.run(7, async { rx.await.unwrap(); "user 7".to_owned() });
+    /// // Arrives while the leader runs: it waits, and its own body never runs.
+    /// let follower = group.run(7, async { "never runs".to_owned() });
+    /// let release = async { tx.send(()).unwrap() };
+    /// let (a, b, ()) = futures::join!(leader, follower, release);
+    /// assert_eq!((a.as_str(), b.as_str()), ("user 7", "user 7"));
+    /// assert_eq!(group.stats().executions, 1);
+    /// # });
+    /// ```
     pub async fn run<F>(&self, key: K, fut: F) -> V
     where
         F: Future<Output = V>,
@@ -269,6 +301,7 @@ where
 
     /// Like [`run_detached`](Group::run_detached), and also says whether the
     /// value went to more than one caller, as [`run_shared`](Group::run_shared).
+    /// (Examples: those two methods'.)
     ///
     /// # Cancel safety
     ///
@@ -356,6 +389,7 @@ where
 
     /// Like [`run_blocking`](Group::run_blocking), and also says whether the
     /// value went to more than one caller, as [`run_shared`](Group::run_shared).
+    /// (Examples: those two methods'.)
     ///
     /// # Panics
     ///

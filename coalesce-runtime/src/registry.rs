@@ -111,6 +111,12 @@ pub struct StatsTable {
 
 impl StatsTable {
     /// The rows, in the order they are printed.
+    ///
+    /// ```
+    /// let table = coalesce::stats_table();
+    /// let saved: u64 = table.rows().iter().map(|(_, stats)| stats.joined).sum();
+    /// println!("coalescing saved {saved} executions");
+    /// ```
     #[must_use]
     pub fn rows(&self) -> &[(&'static str, Stats)] {
         &self.rows

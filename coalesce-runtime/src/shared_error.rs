@@ -86,6 +86,20 @@ impl SharedError {
     /// then hidden from [`downcast_ref`](SharedError::downcast_ref) (its
     /// causes are not): with the `anyhow` feature, use
     /// [`from_anyhow`](SharedError::from_anyhow), as [`ShareError`] does.
+    ///
+    /// ```
+    /// use std::io;
+    /// use coalesce::SharedError;
+    ///
+    /// let shared = SharedError::new(io::Error::new(io::ErrorKind::TimedOut, "pool timed out"));
+    /// let copy = shared.clone();
+    /// assert!(SharedError::ptr_eq(&shared, &copy));
+    /// assert!(copy.is::<io::Error>());
+    /// assert_eq!(copy.get_ref().to_string(), "pool timed out");
+    /// assert_eq!(copy.downcast_ref::<io::Error>().unwrap().kind(), io::ErrorKind::TimedOut);
+    /// // Shared again, it stays the same shared error.
+    /// assert!(SharedError::ptr_eq(&SharedError::new(copy), &shared));
+    /// ```
     pub fn new(error: impl Into<Box<dyn Error + Send + Sync + 'static>>) -> Self {
         match error.into().downcast::<SharedError>() {
             Ok(shared) => *shared,
@@ -95,6 +109,7 @@ impl SharedError {
 
     /// Shares an `anyhow::Error`, keeping its original error's type
     /// reachable with [`downcast_ref`](SharedError::downcast_ref).
+    /// (Example: [`new`](SharedError::new)'s, with an `anyhow::Error`.)
     #[cfg(feature = "anyhow")]
     #[cfg_attr(docsrs, doc(cfg(feature = "anyhow")))]
     #[must_use]
@@ -105,13 +120,14 @@ impl SharedError {
         }
     }
 
-    /// The original error.
+    /// The original error. (Example: [`new`](SharedError::new)'s.)
     #[must_use]
     pub fn get_ref(&self) -> &(dyn Error + Send + Sync + 'static) {
         self.0.error()
     }
 
-    /// The original error, if it is an `E`.
+    /// The original error, if it is an `E`. (Examples: the type's and
+    /// [`new`](SharedError::new)'s.)
     #[must_use]
     pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
         self.get_ref().downcast_ref()
@@ -119,12 +135,14 @@ impl SharedError {
 
     /// Whether `this` and `other` stand for the same original error: the
     /// error of one execution, shared ([`Arc::ptr_eq`] on what they hold).
+    /// (Example: [`new`](SharedError::new)'s.)
     #[must_use]
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         Arc::ptr_eq(&this.0, &other.0)
     }
 
-    /// Whether the original error is an `E`.
+    /// Whether the original error is an `E`. (Example:
+    /// [`new`](SharedError::new)'s.)
     #[must_use]
     pub fn is<E: Error + 'static>(&self) -> bool {
         self.get_ref().is::<E>()
@@ -231,6 +249,20 @@ impl From<SharedError> for io::Error {
 /// causes; the callers of one execution hold one `SharedError`. (Always, not
 /// only under load: what a test of one call sees is what callers see in a
 /// stampede.)
+///
+/// A bound for code generic over the error, as `Group::try_run` is:
+///
+/// ```
+/// use coalesce::ShareError;
+///
+/// fn every_caller_gets<E: ShareError>(error: E) -> [E; 2] {
+///     let shared = error.into_shared();
+///     [E::from_shared(shared.clone()), E::from_shared(shared)]
+/// }
+///
+/// let [a, b] = every_caller_gets(std::io::Error::other("disk full"));
+/// assert_eq!((a.to_string(), b.to_string()), ("disk full".into(), "disk full".into()));
+/// ```
 pub trait ShareError: Sized {
     /// Moves the error behind an `Arc` to share it.
     fn into_shared(self) -> SharedError;

@@ -47,6 +47,7 @@ where
     /// Like [`run`](Group::run), for a body whose error is not `Clone`:
     /// the `Ok` value is cloned for each caller, the error shared through
     /// [`ShareError`] (every caller's, the leader's too).
+    /// (Example: this `impl` block's.)
     ///
     /// # Cancel safety
     ///
@@ -65,6 +66,7 @@ where
 
     /// Like [`try_run`](Group::try_run), and also says whether the result
     /// went to more than one caller, as [`run_shared`](Group::run_shared).
+    /// (Example: this `impl` block's.)
     ///
     /// # Cancel safety
     ///
@@ -87,6 +89,7 @@ where
 
     /// Like [`run_detached`](Group::run_detached), for a body whose error is
     /// not `Clone`.
+    /// (Example: this `impl` block's.)
     ///
     /// # Cancel safety
     ///
@@ -105,6 +108,7 @@ where
 
     /// Like [`try_run_detached`](Group::try_run_detached), and also says
     /// whether the result went to more than one caller.
+    /// (Example: this `impl` block's.)
     ///
     /// # Cancel safety
     ///
@@ -125,6 +129,7 @@ where
 
     /// Like [`run_blocking`](Group::run_blocking), for a body whose error is
     /// not `Clone`. Do not call it from an async task.
+    /// (Example: this `impl` block's.)
     ///
     /// # Panics
     ///
@@ -139,6 +144,7 @@ where
 
     /// Like [`try_run_blocking`](Group::try_run_blocking), and also says
     /// whether the result went to more than one caller.
+    /// (Example: this `impl` block's.)
     ///
     /// # Panics
     ///

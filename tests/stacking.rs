@@ -5,66 +5,20 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
-
 use coalesce::coalesce;
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
 
+use support::recorder::Recorder;
 use support::{within, Arrivals, Gate};
-
-/// Counts the spans opened per name and the ERROR events.
-#[derive(Clone, Default)]
-struct Counts {
-    inner: Arc<Mutex<(Vec<&'static str>, usize)>>,
-}
-
-impl Counts {
-    fn spans(&self, name: &str) -> usize {
-        let inner = self.inner.lock().unwrap();
-        inner.0.iter().filter(|span| **span == name).count()
-    }
-
-    fn errors(&self) -> usize {
-        self.inner.lock().unwrap().1
-    }
-}
-
-impl Subscriber for Counts {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let mut inner = self.inner.lock().unwrap();
-        inner.0.push(span.metadata().name());
-        Id::from_u64(inner.0.len() as u64)
-    }
-
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        if *event.metadata().level() == Level::ERROR {
-            self.inner.lock().unwrap().1 += 1;
-        }
-    }
-
-    fn enter(&self, _: &Id) {}
-
-    fn exit(&self, _: &Id) {}
-}
 
 const CALLERS: usize = 5;
 
-/// Runs `CALLERS` concurrent calls under `counts`, all failing, once every
+/// Runs `CALLERS` concurrent calls under `recorder`, all failing, once every
 /// one of them has registered, on a current-thread runtime of this thread.
-fn stampede<F>(counts: &Counts, call: impl Fn(Gate) -> F)
+fn stampede<F>(recorder: &Recorder, call: impl Fn(Gate) -> F)
 where
     F: std::future::Future<Output = Result<u64, String>>,
 {
-    let _default = tracing::subscriber::set_default(counts.clone());
+    let _default = tracing::subscriber::set_default(recorder.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -99,16 +53,16 @@ async fn instrumented_call(id: u64, gate: Gate) -> Result<u64, String> {
 
 #[test]
 fn instrument_above_coalesce_spans_and_logs_the_one_execution() {
-    let counts = Counts::default();
-    stampede(&counts, |gate| instrumented_body(1, gate));
-    assert_eq!(counts.spans("instrumented_body"), 1);
-    assert_eq!(counts.errors(), 1);
+    let recorder = Recorder::default();
+    stampede(&recorder, |gate| instrumented_body(1, gate));
+    assert_eq!(recorder.spans("instrumented_body"), 1);
+    assert_eq!(recorder.errors(), 1);
 }
 
 #[test]
 fn instrument_below_coalesce_spans_and_logs_every_caller() {
-    let counts = Counts::default();
-    stampede(&counts, |gate| instrumented_call(1, gate));
-    assert_eq!(counts.spans("instrumented_call"), CALLERS);
-    assert_eq!(counts.errors(), CALLERS);
+    let recorder = Recorder::default();
+    stampede(&recorder, |gate| instrumented_call(1, gate));
+    assert_eq!(recorder.spans("instrumented_call"), CALLERS);
+    assert_eq!(recorder.errors(), CALLERS);
 }

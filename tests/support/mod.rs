@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use tokio::sync::{watch, Notify};
 
-#[cfg(feature = "tracing")]
 pub mod recorder;
 
 /// Long enough for a loaded CI machine, short enough that a hang fails the run.

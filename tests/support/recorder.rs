@@ -1,25 +1,40 @@
 //! A `tracing` subscriber that keeps every event as one line of text, its
 //! target first, each field written as the `fmt` subscriber writes it: a
 //! string field quoted and escaped (`{:?}`), any other value with `{:?}`
-//! (which for a `display(..)` value is its `Display`).
+//! (which for a `display(..)` value is its `Display`). It also counts the
+//! spans opened, by name, and the ERROR events.
 
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
+use tracing::{Event, Level, Metadata, Subscriber};
 
 /// Records every event, whatever its level, as
-/// `target=... message=... name=value ...`.
+/// `target=... message=... name=value ...`, and the name of every span.
 #[derive(Clone, Default)]
 pub struct Recorder {
     events: Arc<Mutex<Vec<String>>>,
+    spans: Arc<Mutex<Vec<&'static str>>>,
+    errors: Arc<AtomicUsize>,
 }
 
 impl Recorder {
     pub fn events(&self) -> Vec<String> {
         self.events.lock().unwrap().clone()
+    }
+
+    /// How many spans named `name` were opened.
+    pub fn spans(&self, name: &str) -> usize {
+        let spans = self.spans.lock().unwrap();
+        spans.iter().filter(|span| **span == name).count()
+    }
+
+    /// How many ERROR events were recorded.
+    pub fn errors(&self) -> usize {
+        self.errors.load(Ordering::SeqCst)
     }
 }
 
@@ -40,7 +55,8 @@ impl Subscriber for Recorder {
         true
     }
 
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        self.spans.lock().unwrap().push(span.metadata().name());
         Id::from_u64(1)
     }
 
@@ -49,6 +65,9 @@ impl Subscriber for Recorder {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
+        if *event.metadata().level() == Level::ERROR {
+            self.errors.fetch_add(1, Ordering::SeqCst);
+        }
         let mut fields = Fields(vec![format!("target={}", event.metadata().target())]);
         event.record(&mut fields);
         self.events.lock().unwrap().push(fields.0.join(" "));

@@ -20,6 +20,8 @@
 //! When a bound is missing the verdict is [`No`], whose `run` has no bounds:
 //! the user sees one error per missing bound, not a cascade from `Group`.
 
+#[cfg(feature = "fleet")]
+mod fleet;
 mod function;
 mod output;
 mod probe;
@@ -30,8 +32,12 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 
 pub use crate::events::LogKey;
+#[cfg(feature = "fleet")]
+pub use crate::fleet::Fleet;
 pub use crate::group::Group;
 use crate::shared_error::{ShareError, SharedError};
+#[cfg(feature = "fleet")]
+pub use fleet::fleet_body;
 pub use function::FunctionGroups;
 pub use output::*;
 pub use probe::*;

@@ -1,0 +1,144 @@
+//! One process's request for one key: take the lease and lead, or wait for
+//! the holder's outcome, woken by its message and never by polling.
+//!
+//! ```text
+//! acquire ──lead──▶ run the body (lead.rs), finish: store, release, publish
+//!    │ ──done──▶ the waited flight's stored outcome
+//!    └─wait──▶ subscribe (first time: then acquire again, so nothing
+//!              published in between is missed) ─▶ wait for a message, at
+//!              most the lease's remaining time ─▶ outcome, or acquire again
+//! ```
+//! Any Redis error or timeout runs the body here (fail open).
+
+use std::future::Future;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::time::{timeout_at, Instant};
+
+use super::backend::{Acquired, Event, Inbox};
+use super::keys::{token, FlightKeys};
+use super::outcome::{decode, hear, Heard, Outcome};
+use super::stats::Counters;
+use super::{lead, Fleet, FleetError};
+
+/// A flight about to start: the fleet, the function's name and the key's
+/// Redis names. Without a fleet or keys it runs the body here.
+pub(crate) struct Flight {
+    fleet: Option<Fleet>,
+    name: String,
+    keys: Option<FlightKeys>,
+}
+
+impl Flight {
+    pub(super) fn new(fleet: Option<Fleet>, name: &str, keys: Option<FlightKeys>) -> Self {
+        Self {
+            fleet,
+            name: name.to_owned(),
+            keys,
+        }
+    }
+
+    /// A flight that runs its body here: no fleet is installed.
+    pub(crate) fn here(name: &str) -> Self {
+        Self::new(None, name, None)
+    }
+
+    /// Runs `body` here or returns another replica's value for the key.
+    pub(crate) async fn run<V, F>(self, body: F) -> V
+    where
+        V: Serialize + DeserializeOwned,
+        F: Future<Output = V>,
+    {
+        let (Some(fleet), Some(keys)) = (&self.fleet, &self.keys) else {
+            return body.await;
+        };
+        let settings = &fleet.inner.settings;
+        let backend = &*fleet.inner.backend;
+        let mut inbox: Option<Inbox> = None;
+        let mut waited: Option<String> = None;
+        loop {
+            let token = token();
+            let acquired = backend
+                .acquire(keys, &token, settings.lease, waited.as_deref())
+                .await;
+            let (holder, remaining) = match acquired {
+                Err(error) => return self.fail_open(fleet, &error, body).await,
+                Ok(Acquired::Lead) => {
+                    drop(inbox);
+                    return lead::lead(fleet, &self.name, keys, token, body).await;
+                }
+                Ok(Acquired::Done(outcome)) => return self.receive(fleet, &outcome, body).await,
+                Ok(Acquired::Wait { holder, remaining }) => (holder, remaining),
+            };
+            let Some(events) = inbox.as_mut() else {
+                // Subscribed first, then asked again: an outcome published
+                // before the subscription is found stored by the holder's token.
+                match backend.subscribe(keys.channel()).await {
+                    Ok(subscribed) => inbox = Some(subscribed),
+                    Err(error) => return self.fail_open(fleet, &error, body).await,
+                }
+                waited = Some(holder);
+                continue;
+            };
+            let heard = listen(
+                events,
+                &holder,
+                Instant::now() + remaining + settings.redis_timeout,
+            )
+            .await;
+            if let Some(outcome) = heard {
+                return self.receive(fleet, &outcome, body).await;
+            }
+            waited = Some(holder);
+        }
+    }
+
+    /// Returns the value another replica sent, repeats its panic, or runs
+    /// the body here when the value could not travel.
+    async fn receive<V, F>(&self, fleet: &Fleet, outcome: &[u8], body: F) -> V
+    where
+        V: DeserializeOwned,
+        F: Future<Output = V>,
+    {
+        let counters = &fleet.inner.counters;
+        match decode(outcome) {
+            Outcome::Value(value) => {
+                Counters::add(&counters.received);
+                value
+            }
+            Outcome::Panicked(message) => {
+                Counters::add(&counters.remote_panics);
+                panic!("the coalesced call panicked in another replica: {message}")
+            }
+            Outcome::RunLocally(reason) => {
+                Counters::add(&counters.ran_locally);
+                fleet.warn(&self.name, &format!("{reason}; running it here"));
+                body.await
+            }
+        }
+    }
+
+    /// Runs the body here because Redis could not help.
+    async fn fail_open<V, F>(&self, fleet: &Fleet, error: &FleetError, body: F) -> V
+    where
+        F: Future<Output = V>,
+    {
+        Counters::add(&fleet.inner.counters.failed_open);
+        fleet.warn(&self.name, &format!("{error}; running it here (fail open)"));
+        body.await
+    }
+}
+
+/// Waits for the outcome of `holder`'s flight until `deadline`. `None`:
+/// look again (the deadline passed, the connection dropped, the outcome is
+/// stored rather than sent, or the holder left).
+async fn listen(inbox: &mut Inbox, holder: &str, deadline: Instant) -> Option<Vec<u8>> {
+    match timeout_at(deadline, inbox.events.recv()).await {
+        Ok(Some(Event::Message(message))) => match hear(&message, holder) {
+            Heard::Outcome(outcome) => Some(outcome.to_vec()),
+            Heard::Recheck => None,
+        },
+        Ok(Some(Event::Reconnected) | None) | Err(_) => None,
+    }
+}

@@ -13,6 +13,7 @@ mod backend;
 mod config;
 mod error;
 mod flight;
+mod health;
 mod installed;
 mod keys;
 mod lead;
@@ -32,6 +33,7 @@ pub use config::FleetBuilder;
 use config::Settings;
 pub use error::FleetError;
 pub(crate) use flight::Flight;
+use health::Health;
 use keys::FlightKeys;
 use redis_backend::RedisBackend;
 use stats::Counters;
@@ -72,6 +74,7 @@ struct Inner {
     address: String,
     counters: Counters,
     warnings: Warnings,
+    health: Health,
     runtime: tokio::runtime::Handle,
 }
 
@@ -103,6 +106,7 @@ impl Fleet {
                 settings,
                 address,
                 counters: Counters::default(),
+                health: Health::default(),
                 runtime,
             }),
         })

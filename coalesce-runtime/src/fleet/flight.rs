@@ -20,7 +20,7 @@ use super::backend::{Acquired, Event, Inbox};
 use super::keys::{token, FlightKeys};
 use super::outcome::{decode, hear, Heard, Outcome};
 use super::stats::Counters;
-use super::{lead, Fleet, FleetError};
+use super::{health, lead, Fleet, FleetError};
 
 /// A flight about to start: the fleet, the function's name and the key's
 /// Redis names. Without a fleet or keys it runs the body here.
@@ -53,6 +53,9 @@ impl Flight {
         let (Some(fleet), Some(keys)) = (&self.fleet, &self.keys) else {
             return body.await;
         };
+        if fleet.inner.health.is_down() {
+            return self.fail_open(fleet, None, body).await;
+        }
         let settings = &fleet.inner.settings;
         let backend = &*fleet.inner.backend;
         let mut inbox: Option<Inbox> = None;
@@ -63,7 +66,7 @@ impl Flight {
                 .acquire(keys, &token, settings.lease, waited.as_deref())
                 .await;
             let (holder, remaining) = match acquired {
-                Err(error) => return self.fail_open(fleet, &error, body).await,
+                Err(error) => return self.fail_open(fleet, Some(error), body).await,
                 Ok(Acquired::Lead) => {
                     drop(inbox);
                     return lead::lead(fleet, &self.name, keys, token, body).await;
@@ -76,7 +79,7 @@ impl Flight {
                 // before the subscription is found stored by the holder's token.
                 match backend.subscribe(keys.channel()).await {
                     Ok(subscribed) => inbox = Some(subscribed),
-                    Err(error) => return self.fail_open(fleet, &error, body).await,
+                    Err(error) => return self.fail_open(fleet, Some(error), body).await,
                 }
                 waited = Some(holder);
                 continue;
@@ -119,13 +122,23 @@ impl Flight {
         }
     }
 
-    /// Runs the body here because Redis could not help.
-    async fn fail_open<V, F>(&self, fleet: &Fleet, error: &FleetError, body: F) -> V
+    /// Runs the body here because Redis could not help: it failed now
+    /// (`error`), or a moment ago.
+    async fn fail_open<V, F>(&self, fleet: &Fleet, error: Option<FleetError>, body: F) -> V
     where
         F: Future<Output = V>,
     {
         Counters::add(&fleet.inner.counters.failed_open);
-        fleet.warn(&self.name, &format!("{error}; running it here (fail open)"));
+        if let Some(error) = error {
+            fleet.inner.health.failed();
+            fleet.warn(
+                &self.name,
+                &format!(
+                    "{error}; running it here (fail open), and every flight for the next {:?}",
+                    health::PAUSE
+                ),
+            );
+        }
         body.await
     }
 }

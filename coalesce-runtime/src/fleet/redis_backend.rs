@@ -56,7 +56,10 @@ impl RedisBackend {
             .set_automatic_resubscription()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
-            .set_max_delay(timeout.max(Duration::from_millis(100)));
+            // Reconnect for as long as it takes, at least once a second:
+            // commands meanwhile fail after `timeout`, and flights run locally.
+            .set_number_of_retries(usize::MAX)
+            .set_max_delay(timeout.clamp(Duration::from_millis(100), Duration::from_secs(1)));
         let connection = ConnectionManager::new_lazy_with_config(client, config)
             .map_err(|error| FleetError::unreachable(address.clone(), Some(error)))?;
         let shared = Arc::new(Shared {

@@ -243,6 +243,51 @@
 //! Call it inside `spawn_blocking`, or coalesce an `async fn` instead. The
 //! crate depends on no executor, so it cannot detect this for you.
 //!
+//! # Across replicas
+//!
+//! With the `fleet` feature, a function coalesces across every process that
+//! shares a Redis: a cold key costs one execution for the whole fleet of
+//! replicas, not one per replica. Callers in one process share one flight
+//! first; that flight takes the key's lease in Redis and runs the body, or
+//! waits for the message the leader publishes as it finishes (no polling).
+//!
+//! ```no_run
+//! # #[cfg(feature = "fleet")] mod fleet {
+//! use coalesce::{coalesce, Fleet};
+//!
+//! #[derive(Clone, serde::Serialize, serde::Deserialize)]
+//! struct Price {
+//!     sku: String,
+//!     cents: u64,
+//! }
+//!
+//! #[coalesce(key = "sku", fleet)]
+//! async fn price(sku: &str) -> Option<Price> {
+//!     Some(Price { sku: sku.to_owned(), cents: 1_299 }) // the upstream call
+//! }
+//!
+//! async fn start() {
+//!     match Fleet::connect("redis://127.0.0.1:6379").await {
+//!         Ok(fleet) => fleet.install(),
+//!         // Without a fleet, calls still coalesce within this process.
+//!         Err(error) => eprintln!("coalescing within this process only: {error}"),
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! The key must be `Serialize` and the output `Serialize +
+//! DeserializeOwned`: values travel as JSON. A flight is named by the
+//! fleet's namespace, the function's name (`fleet_name = "..."` pins it) and
+//! the key's JSON. A dead leader's lease expires and a waiting replica runs
+//! the body; a dropped or panicking leader releases it at once; an
+//! unreachable Redis means a local execution (fail open), never a hang.
+//! Where this differs from the local contract: a leader that outlives its
+//! lease can cause one more execution, and during a Redis outage each replica
+//! runs the body once. [`Fleet`] has the settings, [`Group::run_fleet`] does
+//! the same without the attribute, and the README's "Across replicas" tells
+//! the whole protocol.
+//!
 //! # How much did it save?
 //!
 //! [`Group::stats`] counts calls, executions, calls that joined another's
@@ -429,8 +474,10 @@ pub use coalesce_runtime::{Fleet, FleetBuilder, FleetError, FleetStats};
 #[doc(inline)]
 pub use coalesce_macros::coalesce;
 
-/// The README's examples, compiled as doctests so they cannot drift.
-#[cfg(doctest)]
+/// The README's examples, compiled as doctests so they cannot drift. Its
+/// fleet example needs the `fleet` feature, which the README's test command
+/// turns on with every other.
+#[cfg(all(doctest, feature = "fleet"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

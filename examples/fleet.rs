@@ -77,12 +77,21 @@ fn parent(url: Option<&str>) {
             (server.url.clone(), Some(server))
         }
     };
-    println!("{REPLICAS} replicas x {CALLERS} concurrent callers, one cold key, a 200 ms upstream call");
+    println!(
+        "{REPLICAS} replicas x {CALLERS} concurrent callers, one cold key, a 200 ms upstream call"
+    );
     println!("Redis: {url}\n");
-    println!("{:<22}{:>12}{:>14}{:>12}", "coalescing", "executions", "calls saved", "wall time");
+    println!(
+        "{:<22}{:>12}{:>14}{:>12}",
+        "coalescing", "executions", "calls saved", "wall time"
+    );
     for mode in ["local", "fleet"] {
         let round = Round::run(&url, mode);
-        let label = if mode == "local" { "within each process" } else { "across the fleet" };
+        let label = if mode == "local" {
+            "within each process"
+        } else {
+            "across the fleet"
+        };
         println!(
             "{label:<22}{:>12}{:>14}{:>9} ms",
             round.executions,
@@ -156,7 +165,10 @@ fn read_line(stdout: &mut impl BufRead) -> String {
 /// A replica: connects, waits for "go", runs its callers, reports.
 #[tokio::main]
 async fn replica(url: &str, mode: &str) {
-    Fleet::connect(url).await.expect("connect to Redis").install();
+    Fleet::connect(url)
+        .await
+        .expect("connect to Redis")
+        .install();
     println!("ready");
     let mut go = String::new();
     std::io::stdin().read_line(&mut go).unwrap();
@@ -169,7 +181,10 @@ async fn replica(url: &str, mode: &str) {
     });
     let prices = futures::future::join_all(calls).await;
     assert!(prices.windows(2).all(|pair| pair[0] == pair[1]));
-    let answer = format!("{} cents for {} (from replica {})", prices[0].cents, prices[0].sku, prices[0].from_replica);
+    let answer = format!(
+        "{} cents for {} (from replica {})",
+        prices[0].cents, prices[0].sku, prices[0].from_replica
+    );
     println!("{} {answer}", EXECUTIONS.load(Ordering::SeqCst));
 }
 
@@ -181,14 +196,29 @@ struct RedisServer {
 
 impl RedisServer {
     fn start() -> RedisServer {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::piped())
             .spawn();
         let Ok(mut child) = child else {
             eprintln!("No redis-server on PATH: install it (apt-get install redis-server), or pass a URL:");
-            eprintln!("  cargo run --release --example fleet --features fleet -- redis://127.0.0.1:6379");
+            eprintln!(
+                "  cargo run --release --example fleet --features fleet -- redis://127.0.0.1:6379"
+            );
             std::process::exit(2);
         };
         let mut stdout = BufReader::new(child.stdout.take().unwrap());

@@ -10,6 +10,7 @@
 //! in `flight` and `lead`; `redis_backend` speaks it to Redis.
 
 mod backend;
+pub(crate) mod codec;
 mod config;
 mod error;
 mod flight;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use backend::Backend;
+pub use codec::RemoteError;
 pub use config::FleetBuilder;
 use config::Settings;
 pub use error::FleetError;

@@ -47,7 +47,7 @@ mod type_map;
 pub use events::log_keys;
 #[cfg(feature = "fleet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fleet")))]
-pub use fleet::{Fleet, FleetBuilder, FleetError, FleetStats};
+pub use fleet::{Fleet, FleetBuilder, FleetError, FleetStats, RemoteError};
 pub use global::run;
 pub use group::Group;
 pub use registry::{stats, stats_table, StatsTable};

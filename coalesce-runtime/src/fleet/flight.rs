@@ -12,11 +12,10 @@
 
 use std::future::Future;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use tokio::time::{timeout_at, Instant};
 
 use super::backend::{Acquired, Event, Inbox};
+use super::codec::Codec;
 use super::keys::{token, FlightKeys};
 use super::outcome::{decode, hear, Heard, Outcome};
 use super::stats::Counters;
@@ -44,10 +43,11 @@ impl Flight {
         Self::new(None, name, None)
     }
 
-    /// Runs `body` here or returns another replica's value for the key.
-    pub(crate) async fn run<V, F>(self, body: F) -> V
+    /// Runs `body` here or returns another replica's value for the key,
+    /// which travels as `C` encodes it.
+    pub(crate) async fn run<V, C, F>(self, body: F) -> V
     where
-        V: Serialize + DeserializeOwned,
+        C: Codec<V>,
         F: Future<Output = V>,
     {
         let (Some(fleet), Some(keys)) = (&self.fleet, &self.keys) else {
@@ -69,9 +69,11 @@ impl Flight {
                 Err(error) => return self.fail_open(fleet, Some(error), body).await,
                 Ok(Acquired::Lead) => {
                     drop(inbox);
-                    return lead::lead(fleet, &self.name, keys, token, body).await;
+                    return lead::lead::<V, C, F>(fleet, &self.name, keys, token, body).await;
                 }
-                Ok(Acquired::Done(outcome)) => return self.receive(fleet, &outcome, body).await,
+                Ok(Acquired::Done(outcome)) => {
+                    return self.receive::<V, C, F>(fleet, &outcome, body).await
+                }
                 Ok(Acquired::Wait { holder, remaining }) => (holder, remaining),
             };
             let Some(events) = inbox.as_mut() else {
@@ -91,7 +93,7 @@ impl Flight {
             )
             .await;
             if let Some(outcome) = heard {
-                return self.receive(fleet, &outcome, body).await;
+                return self.receive::<V, C, F>(fleet, &outcome, body).await;
             }
             waited = Some(holder);
         }
@@ -99,13 +101,13 @@ impl Flight {
 
     /// Returns the value another replica sent, repeats its panic, or runs
     /// the body here when the value could not travel.
-    async fn receive<V, F>(&self, fleet: &Fleet, outcome: &[u8], body: F) -> V
+    async fn receive<V, C, F>(&self, fleet: &Fleet, outcome: &[u8], body: F) -> V
     where
-        V: DeserializeOwned,
+        C: Codec<V>,
         F: Future<Output = V>,
     {
         let counters = &fleet.inner.counters;
-        match decode(outcome) {
+        match decode::<V, C>(outcome) {
             Outcome::Value(value) => {
                 Counters::add(&counters.received);
                 value

@@ -6,16 +6,15 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::task::Poll;
 
-use serde::Serialize;
-
+use super::codec::Codec;
 use super::keys::FlightKeys;
-use super::outcome::{abandoned, encode, message, panicked, run_locally_reason};
+use super::outcome::{abandoned, message, panicked, run_locally_reason};
 use super::stats::Counters;
 use super::Fleet;
 use crate::panic_message::panic_message;
 
 /// Runs `body` holding `token`'s lease and publishes its value.
-pub(super) async fn lead<V, F>(
+pub(super) async fn lead<V, C, F>(
     fleet: &Fleet,
     name: &str,
     keys: &FlightKeys,
@@ -23,7 +22,7 @@ pub(super) async fn lead<V, F>(
     body: F,
 ) -> V
 where
-    V: Serialize,
+    C: Codec<V>,
     F: Future<Output = V>,
 {
     Counters::add(&fleet.inner.counters.led);
@@ -51,7 +50,7 @@ where
     };
     match finished {
         Ok(value) => {
-            lease.finish(name, &value).await;
+            lease.finish::<V, C>(name, &value).await;
             value
         }
         Err(payload) => {
@@ -101,9 +100,9 @@ impl Lease {
     }
 
     /// Stores and publishes the value, and releases the lease.
-    async fn finish<V: Serialize>(&mut self, name: &str, value: &V) {
+    async fn finish<V, C: Codec<V>>(&mut self, name: &str, value: &V) {
         let settings = &self.fleet.inner.settings;
-        let outcome = encode(value, settings.max_result_bytes);
+        let outcome = C::encode(value, settings.max_result_bytes);
         if let Some(reason) = run_locally_reason(&outcome) {
             self.fleet
                 .warn(name, &format!("{reason}; other replicas run it themselves"));

@@ -2,12 +2,12 @@
 //! JSON, the leader's panic, or a note that the value could not travel and
 //! each replica should run the body itself.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
+use super::codec::Codec;
 use super::keys::TOKEN_LEN;
 
-const VALUE: u8 = b'v';
+pub(super) const VALUE: u8 = b'v';
+/// An error, as its text (from a codec that sends errors that way).
+pub(super) const ERROR: u8 = b'e';
 const PANICKED: u8 = b'p';
 const RUN_LOCALLY: u8 = b'l';
 /// A message that only says the outcome is stored: fetch it by token.
@@ -27,30 +27,17 @@ pub(crate) enum Outcome<V> {
     RunLocally(String),
 }
 
-/// The leader's value, encoded for followers: the value's JSON, or a note
-/// saying why followers must run the body themselves.
-pub(crate) fn encode<V: Serialize>(value: &V, max_bytes: usize) -> Vec<u8> {
-    let mut bytes = vec![VALUE];
-    match serde_json::to_writer(&mut bytes, value) {
-        Ok(()) if bytes.len() - 1 <= max_bytes => bytes,
-        Ok(()) => run_locally(&format!(
-            "the result is {} bytes of JSON, over the fleet's max_result_bytes ({max_bytes})",
-            bytes.len() - 1
-        )),
-        Err(error) => run_locally(&format!("the result could not be encoded as JSON: {error}")),
-    }
-}
-
 /// The outcome of a leader whose body panicked with `message`.
 pub(crate) fn panicked(message: &str) -> Vec<u8> {
     tagged(PANICKED, message)
 }
 
-fn run_locally(reason: &str) -> Vec<u8> {
+/// The outcome that tells followers to run the body themselves.
+pub(super) fn run_locally(reason: &str) -> Vec<u8> {
     tagged(RUN_LOCALLY, reason)
 }
 
-fn tagged(tag: u8, text: &str) -> Vec<u8> {
+pub(super) fn tagged(tag: u8, text: &str) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(1 + text.len());
     bytes.push(tag);
     bytes.extend_from_slice(text.as_bytes());
@@ -65,23 +52,20 @@ pub(crate) fn run_locally_reason(outcome: &[u8]) -> Option<&str> {
     }
 }
 
-/// Decodes a stored or published outcome.
-pub(crate) fn decode<V: DeserializeOwned>(bytes: &[u8]) -> Outcome<V> {
+/// Decodes a stored or published outcome, the value's part with `codec`.
+pub(crate) fn decode<V, C: Codec<V>>(bytes: &[u8]) -> Outcome<V> {
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     match bytes.split_first() {
-        Some((&VALUE, json)) => match serde_json::from_slice(json) {
-            Ok(value) => Outcome::Value(value),
-            Err(error) => Outcome::RunLocally(format!(
-                "the result from another replica could not be decoded ({error}); \
-                 if replicas run different versions, give the function a new `fleet_name`"
-            )),
-        },
         Some((&PANICKED, message)) => Outcome::Panicked(text(message)),
         Some((&RUN_LOCALLY, reason)) => Outcome::RunLocally(text(reason)),
-        _ => Outcome::RunLocally(format!(
-            "another replica sent an outcome this version does not know ({:?})",
-            text(bytes.get(..16).unwrap_or(bytes))
-        )),
+        Some((&tag, payload)) => C::decode(tag, payload).unwrap_or_else(|| {
+            Outcome::RunLocally(format!(
+                "the result from another replica could not be decoded (it starts {:?}); \
+                 if replicas run different versions, give the function a new `fleet_name`",
+                text(bytes.get(..24).unwrap_or(bytes))
+            ))
+        }),
+        None => Outcome::RunLocally("another replica sent an empty outcome".to_owned()),
     }
 }
 
@@ -126,34 +110,24 @@ pub(crate) fn hear<'a>(message: &'a [u8], holder: &str) -> Heard<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::codec::Json;
     use super::*;
 
     const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
     #[test]
     fn values_travel_inline_and_come_back() {
-        let outcome = encode(&vec![1_u32, 2], 1024);
+        let outcome = Json::encode(&vec![1_u32, 2], 1024);
         let message = message(TOKEN, &outcome);
         let Heard::Outcome(heard) = hear(&message, TOKEN) else {
             panic!("an inline value must be heard")
         };
-        assert!(matches!(decode::<Vec<u32>>(heard), Outcome::Value(v) if v == [1, 2]));
-    }
-
-    #[test]
-    fn a_value_over_the_limit_makes_followers_run_locally() {
-        let outcome = encode(&"x".repeat(100), 10);
-        let reason = run_locally_reason(&outcome).expect("over the limit");
-        assert!(
-            reason.contains("102 bytes") && reason.contains("max_result_bytes (10)"),
-            "{reason}"
-        );
-        assert!(matches!(decode::<String>(&outcome), Outcome::RunLocally(_)));
+        assert!(matches!(decode::<Vec<u32>, Json>(heard), Outcome::Value(v) if v == [1, 2]));
     }
 
     #[test]
     fn large_outcomes_are_fetched_and_other_flights_ignored() {
-        let large = encode(&"x".repeat(INLINE_LIMIT), usize::MAX);
+        let large = Json::encode(&"x".repeat(INLINE_LIMIT), usize::MAX);
         assert!(matches!(
             hear(&message(TOKEN, &large), TOKEN),
             Heard::Recheck
@@ -161,17 +135,19 @@ mod tests {
         assert!(matches!(hear(&abandoned(TOKEN), TOKEN), Heard::Recheck));
         let other = "f".repeat(TOKEN_LEN);
         assert!(matches!(
-            hear(&message(&other, &encode(&1, 9)), TOKEN),
+            hear(&message(&other, &Json::encode(&1, 9)), TOKEN),
             Heard::Recheck
         ));
     }
 
     #[test]
     fn panics_and_garbage_decode_to_something_a_caller_can_act_on() {
-        assert!(matches!(decode::<u8>(&panicked("boom")), Outcome::Panicked(m) if m == "boom"));
         assert!(
-            matches!(decode::<u8>(b"v\"text\""), Outcome::RunLocally(r) if r.contains("fleet_name"))
+            matches!(decode::<u8, Json>(&panicked("boom")), Outcome::Panicked(m) if m == "boom")
         );
-        assert!(matches!(decode::<u8>(b"?"), Outcome::RunLocally(_)));
+        let mismatch = decode::<u8, Json>(b"v\"text\"");
+        assert!(matches!(mismatch, Outcome::RunLocally(r) if r.contains("fleet_name")));
+        assert!(matches!(decode::<u8, Json>(b"?"), Outcome::RunLocally(_)));
+        assert!(matches!(decode::<u8, Json>(b""), Outcome::RunLocally(_)));
     }
 }

@@ -8,7 +8,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::Group;
+use crate::fleet::codec::{Json, OkJson};
 use crate::fleet::Fleet;
+use crate::shared_error::{ShareError, SharedError};
 
 impl<K, V> Group<K, V>
 where
@@ -66,6 +68,66 @@ where
         F: Future<Output = V>,
     {
         let flight = fleet.flight(name, &key);
-        self.run(key, flight.run(fut)).await
+        self.run(key, flight.run::<V, Json, F>(fut)).await
+    }
+}
+
+impl<K, T> Group<K, Result<T, SharedError>>
+where
+    K: Hash + Eq + Send + Sync + 'static + Serialize,
+    T: Clone + Send + 'static + Serialize + DeserializeOwned,
+{
+    /// Like [`run_fleet`](Group::run_fleet), for a body whose error is not
+    /// `Clone` (as [`try_run`](Group::try_run)) and need not be `Serialize`:
+    /// the `Ok` value travels as JSON, and an error as its text. Callers in
+    /// other replicas receive that error as `E::from` a [`SharedError`]
+    /// around a [`RemoteError`](crate::RemoteError): its text is the
+    /// original's `{:#}`, while its type and causes stay in the replica that
+    /// ran the body. An error that is `Serialize` travels whole with
+    /// [`run_fleet`](Group::run_fleet) on a `Group<K, Result<T, E>>`.
+    ///
+    /// ```no_run
+    /// use coalesce::{Fleet, Group, SharedError};
+    ///
+    /// static USERS: Group<u64, Result<String, SharedError>> = Group::new();
+    ///
+    /// async fn find_user(fleet: &Fleet, id: u64) -> anyhow::Result<String> {
+    ///     USERS
+    ///         .try_run_fleet(fleet, "users::find", id, async move {
+    ///             anyhow::ensure!(id != 0, "no user 0");
+    ///             Ok(format!("user {id}"))
+    ///         })
+    ///         .await
+    /// }
+    /// # async fn start() {
+    /// let fleet = Fleet::connect("redis://127.0.0.1:6379").await.unwrap();
+    /// assert_eq!(find_user(&fleet, 0).await.unwrap_err().to_string(), "no user 0");
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`run_fleet`](Group::run_fleet).
+    ///
+    /// # Panics
+    ///
+    /// As for [`run_fleet`](Group::run_fleet).
+    pub async fn try_run_fleet<E, F>(
+        &self,
+        fleet: &Fleet,
+        name: &str,
+        key: K,
+        fut: F,
+    ) -> Result<T, E>
+    where
+        E: ShareError,
+        F: Future<Output = Result<T, E>>,
+    {
+        let flight = fleet.flight(name, &key);
+        // Shared inside the body, as `try_run` does, so the flight carries
+        // the `SharedError` every caller's error is built from.
+        let body = async move { fut.await.map_err(E::into_shared) };
+        let result = self.run(key, flight.run::<_, OkJson, _>(body)).await;
+        result.map_err(E::from_shared)
     }
 }

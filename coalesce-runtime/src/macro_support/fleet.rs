@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::FunctionGroups;
+use crate::fleet::codec::Json;
 use crate::fleet::{Fleet, Flight};
 
 /// The body, run across the fleet: `fleet` when the attribute names one
@@ -35,7 +36,7 @@ where
             Flight::here(name)
         }
     };
-    flight.run(body)
+    flight.run::<V, Json, F>(body)
 }
 
 /// Says once per process that `fleet` functions run without a fleet.

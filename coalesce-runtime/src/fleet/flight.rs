@@ -17,6 +17,7 @@ use tokio::time::{timeout_at, Instant};
 use super::backend::{Acquired, Event, Inbox};
 use super::codec::Codec;
 use super::keys::{token, FlightKeys};
+use super::lead::Lease;
 use super::outcome::{decode, hear, Heard, Outcome};
 use super::stats::Counters;
 use super::{health, lead, Fleet, FleetError};
@@ -61,20 +62,27 @@ impl Flight {
         let mut inbox: Option<Inbox> = None;
         let mut waited: Option<String> = None;
         loop {
-            let token = token();
+            // Armed before the request: if this call is dropped before the
+            // answer arrives, a lease Redis may have granted is released.
+            let lease = Lease::new(fleet, keys, token());
             let acquired = backend
-                .acquire(keys, &token, settings.lease, waited.as_deref())
+                .acquire(keys, lease.token(), settings.lease, waited.as_deref())
                 .await;
             let (holder, remaining) = match acquired {
+                // Unanswered, the lease may be ours: `lease` releases it.
                 Err(error) => return self.fail_open(fleet, Some(error), body).await,
                 Ok(Acquired::Lead) => {
                     drop(inbox);
-                    return lead::lead::<V, C, F>(fleet, &self.name, keys, token, body).await;
+                    return lead::lead::<V, C, F>(lease, &self.name, body).await;
                 }
                 Ok(Acquired::Done(outcome)) => {
-                    return self.receive::<V, C, F>(fleet, &outcome, body).await
+                    lease.disarm();
+                    return self.receive::<V, C, F>(fleet, &outcome, body).await;
                 }
-                Ok(Acquired::Wait { holder, remaining }) => (holder, remaining),
+                Ok(Acquired::Wait { holder, remaining }) => {
+                    lease.disarm();
+                    (holder, remaining)
+                }
             };
             let Some(events) = inbox.as_mut() else {
                 // Subscribed first, then asked again: an outcome published

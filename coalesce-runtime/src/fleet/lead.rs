@@ -13,26 +13,13 @@ use super::stats::Counters;
 use super::Fleet;
 use crate::panic_message::panic_message;
 
-/// Runs `body` holding `token`'s lease and publishes its value.
-pub(super) async fn lead<V, C, F>(
-    fleet: &Fleet,
-    name: &str,
-    keys: &FlightKeys,
-    token: String,
-    body: F,
-) -> V
+/// Runs `body` holding `lease` and publishes its value.
+pub(super) async fn lead<V, C, F>(mut lease: Lease, name: &str, body: F) -> V
 where
     C: Codec<V>,
     F: Future<Output = V>,
 {
-    Counters::add(&fleet.inner.counters.led);
-    let mut lease = Lease {
-        fleet: fleet.clone(),
-        keys: keys.clone(),
-        token,
-        panic: None,
-        armed: true,
-    };
+    Counters::add(&lease.fleet.inner.counters.led);
     let finished = {
         let mut body = pin!(body);
         let mut renewal = pin!(lease.keep_alive(name));
@@ -64,10 +51,11 @@ where
     }
 }
 
-/// The lease while the leader holds it. Dropped armed (the leader's future
-/// was dropped, or its body panicked), it releases the lease and tells the
-/// followers: `abandoned`, so one of them leads, or the panic.
-struct Lease {
+/// A lease this call asked for or holds. Dropped armed (the call was
+/// dropped, or its body panicked), it releases the lease if the token still
+/// holds it and tells the followers: `abandoned`, so one of them leads, or
+/// the panic.
+pub(super) struct Lease {
     fleet: Fleet,
     keys: FlightKeys,
     token: String,
@@ -76,6 +64,26 @@ struct Lease {
 }
 
 impl Lease {
+    /// A lease about to be asked for with `token`, released on drop.
+    pub(super) fn new(fleet: &Fleet, keys: &FlightKeys, token: String) -> Self {
+        Self {
+            fleet: fleet.clone(),
+            keys: keys.clone(),
+            token,
+            panic: None,
+            armed: true,
+        }
+    }
+
+    pub(super) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Redis answered that the lease is someone else's: nothing to release.
+    pub(super) fn disarm(mut self) {
+        self.armed = false;
+    }
+
     /// Extends the lease three times per lease, until the body finishes.
     async fn keep_alive(&self, name: &str) {
         let settings = &self.fleet.inner.settings;

@@ -94,16 +94,14 @@ impl Flight {
                 waited = Some(holder);
                 continue;
             };
-            let heard = listen(
-                events,
-                &holder,
-                Instant::now() + remaining + settings.redis_timeout,
-            )
-            .await;
-            if let Some(outcome) = heard {
-                return self.receive::<V, C, F>(fleet, &outcome, body).await;
+            let deadline = Instant::now() + remaining + settings.redis_timeout;
+            match listen(events, deadline).await {
+                Listened::Outcome(outcome) => {
+                    return self.receive::<V, C, F>(fleet, &outcome, body).await;
+                }
+                Listened::Stored(token) => waited = Some(token),
+                Listened::Recheck => waited = Some(holder),
             }
-            waited = Some(holder);
         }
     }
 
@@ -153,15 +151,25 @@ impl Flight {
     }
 }
 
-/// Waits for the outcome of `holder`'s flight until `deadline`. `None`:
-/// look again (the deadline passed, the connection dropped, the outcome is
-/// stored rather than sent, or the holder left).
-async fn listen(inbox: &mut Inbox, holder: &str, deadline: Instant) -> Option<Vec<u8>> {
+/// How a wait on the key's channel ended.
+enum Listened {
+    /// A flight's outcome arrived.
+    Outcome(Vec<u8>),
+    /// A flight ended with an outcome stored under this token.
+    Stored(String),
+    /// Look again: the deadline passed, the connection dropped (messages
+    /// may be lost), or the holder left.
+    Recheck,
+}
+
+/// Waits for a message on the key's channel until `deadline`.
+async fn listen(inbox: &mut Inbox, deadline: Instant) -> Listened {
     match timeout_at(deadline, inbox.events.recv()).await {
-        Ok(Some(Event::Message(message))) => match hear(&message, holder) {
-            Heard::Outcome(outcome) => Some(outcome.to_vec()),
-            Heard::Recheck => None,
+        Ok(Some(Event::Message(message))) => match hear(&message) {
+            Heard::Outcome(outcome) => Listened::Outcome(outcome.to_vec()),
+            Heard::Stored(token) => Listened::Stored(token.to_owned()),
+            Heard::Recheck => Listened::Recheck,
         },
-        Ok(Some(Event::Reconnected) | None) | Err(_) => None,
+        Ok(Some(Event::Reconnected) | None) | Err(_) => Listened::Recheck,
     }
 }

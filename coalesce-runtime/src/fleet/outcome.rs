@@ -88,23 +88,31 @@ pub(crate) fn abandoned(token: &str) -> Vec<u8> {
     message
 }
 
-/// What a follower waiting on `holder`'s flight makes of a message.
+/// What a waiting follower makes of a message on the key's channel.
+///
+/// Any flight's outcome will do, not only the awaited holder's: a flight
+/// that ends while the follower waits started after the follower arrived
+/// (the lease was the holder's then) or was still in flight when it did, so
+/// taking its value is what a local follower of a promoted leader gets.
 pub(crate) enum Heard<'a> {
-    /// The flight's outcome.
+    /// A flight's outcome.
     Outcome(&'a [u8]),
-    /// Look again: the outcome is stored, the holder left, or the message is
-    /// about another flight.
+    /// A flight ended with an outcome too large to send: it is stored under
+    /// this token.
+    Stored(&'a str),
+    /// Look again: the lease holder left without an outcome.
     Recheck,
 }
 
-/// Reads a message in the light of the flight the follower waits on.
-pub(crate) fn hear<'a>(message: &'a [u8], holder: &str) -> Heard<'a> {
-    match message.split_at_checked(TOKEN_LEN) {
-        Some((token, outcome)) if token == holder.as_bytes() => match outcome.first() {
-            Some(&STORED | &ABANDONED) | None => Heard::Recheck,
-            Some(_) => Heard::Outcome(outcome),
-        },
-        _ => Heard::Recheck,
+/// Reads a message published by `message` or `abandoned`.
+pub(crate) fn hear(message: &[u8]) -> Heard<'_> {
+    let Some((token, outcome)) = message.split_at_checked(TOKEN_LEN) else {
+        return Heard::Recheck;
+    };
+    match (outcome.first(), std::str::from_utf8(token)) {
+        (Some(&STORED), Ok(token)) => Heard::Stored(token),
+        (Some(&ABANDONED) | None, _) | (Some(&STORED), Err(_)) => Heard::Recheck,
+        (Some(_), _) => Heard::Outcome(outcome),
     }
 }
 
@@ -119,25 +127,25 @@ mod tests {
     fn values_travel_inline_and_come_back() {
         let outcome = Json::encode(&vec![1_u32, 2], 1024);
         let message = message(TOKEN, &outcome);
-        let Heard::Outcome(heard) = hear(&message, TOKEN) else {
+        let Heard::Outcome(heard) = hear(&message) else {
             panic!("an inline value must be heard")
         };
         assert!(matches!(decode::<Vec<u32>, Json>(heard), Outcome::Value(v) if v == [1, 2]));
     }
 
     #[test]
-    fn large_outcomes_are_fetched_and_other_flights_ignored() {
+    fn large_outcomes_are_fetched_by_token_and_any_flights_outcome_is_heard() {
         let large = Json::encode(&"x".repeat(INLINE_LIMIT), usize::MAX);
         assert!(matches!(
-            hear(&message(TOKEN, &large), TOKEN),
-            Heard::Recheck
+            hear(&message(TOKEN, &large)),
+            Heard::Stored(TOKEN)
         ));
-        assert!(matches!(hear(&abandoned(TOKEN), TOKEN), Heard::Recheck));
-        let other = "f".repeat(TOKEN_LEN);
-        assert!(matches!(
-            hear(&message(&other, &Json::encode(&1, 9)), TOKEN),
-            Heard::Recheck
-        ));
+        assert!(matches!(hear(&abandoned(TOKEN)), Heard::Recheck));
+        assert!(matches!(hear(b"short"), Heard::Recheck));
+        let successor = "f".repeat(TOKEN_LEN);
+        let published = message(&successor, &Json::encode(&1, 9));
+        let heard = hear(&published);
+        assert!(matches!(heard, Heard::Outcome(outcome) if outcome == Json::encode(&1, 9)));
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub(super) enum Event {
     Message(Vec<u8>),
     /// The connection dropped: messages may have been lost.
     Reconnected,
+    /// Redis stopped answering (a `PING` went unanswered for the fleet's
+    /// `redis_timeout`) while the connection stayed open.
+    Unanswered,
 }
 
 /// A flight store with a lease per key and a channel per key.

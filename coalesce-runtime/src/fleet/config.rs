@@ -90,8 +90,11 @@ impl FleetBuilder {
     }
 
     /// How long any one Redis command may take before the flight runs its
-    /// body locally instead (default 500 ms): the most an unreachable Redis
-    /// adds to a call.
+    /// body locally instead (default 500 ms). A call waiting for another
+    /// replica notices a Redis that stopped answering within about three
+    /// times this (the fleet sends a `PING` per `redis_timeout` while calls
+    /// wait), and a closed connection at once. After a failure, flights run
+    /// locally without asking Redis for a second.
     pub fn redis_timeout(mut self, timeout: Duration) -> Self {
         self.settings.redis_timeout = timeout;
         self

@@ -26,6 +26,7 @@ enum What {
     NoRuntime,
     Unreachable(String),
     TimedOut(&'static str, Duration),
+    Unanswered(Duration),
     Failed(&'static str),
     Reply(&'static str),
 }
@@ -52,6 +53,13 @@ impl FleetError {
     pub(super) fn timed_out(operation: &'static str, after: Duration) -> Self {
         Self {
             what: What::TimedOut(operation, after),
+            source: None,
+        }
+    }
+
+    pub(super) fn unanswered(after: Duration) -> Self {
+        Self {
+            what: What::Unanswered(after),
             source: None,
         }
     }
@@ -102,6 +110,11 @@ impl fmt::Display for FleetError {
                     "Redis did not answer {operation} within {after:?} (the fleet's redis_timeout)"
                 )
             }
+            What::Unanswered(after) => write!(
+                f,
+                "Redis stopped answering while this call waited for another replica \
+                 (a PING went unanswered for {after:?}, the fleet's redis_timeout)"
+            ),
             What::Failed(operation) => write!(f, "Redis failed {operation}"),
             What::Reply(operation) => write!(
                 f,

@@ -101,6 +101,10 @@ impl Flight {
                 }
                 Listened::Stored(token) => waited = Some(token),
                 Listened::Recheck => waited = Some(holder),
+                Listened::Unanswered => {
+                    let error = FleetError::unanswered(settings.redis_timeout);
+                    return self.fail_open(fleet, Some(error), body).await;
+                }
             }
         }
     }
@@ -160,6 +164,8 @@ enum Listened {
     /// Look again: the deadline passed, the connection dropped (messages
     /// may be lost), or the holder left.
     Recheck,
+    /// Redis stopped answering: no message will come.
+    Unanswered,
 }
 
 /// Waits for a message on the key's channel until `deadline`.
@@ -170,6 +176,7 @@ async fn listen(inbox: &mut Inbox, deadline: Instant) -> Listened {
             Heard::Stored(token) => Listened::Stored(token.to_owned()),
             Heard::Recheck => Listened::Recheck,
         },
+        Ok(Some(Event::Unanswered)) => Listened::Unanswered,
         Ok(Some(Event::Reconnected) | None) | Err(_) => Listened::Recheck,
     }
 }

@@ -75,6 +75,9 @@ impl RedisBackend {
             .bounded("PING", ping.query_async::<()>(&mut connection))
             .await
             .map_err(|error| FleetError::unreachable(address.clone(), error.into_redis()))?;
+        shared
+            .runtime
+            .spawn(watch_while_waiting(Arc::downgrade(&shared)));
         let backend = Self {
             shared,
             scripts: Scripts::new(),
@@ -110,6 +113,35 @@ impl Shared {
             .bounded("UNSUBSCRIBE", connection.unsubscribe(&channel))
             .await;
         self.routes.forget_if_unused(&channel);
+    }
+}
+
+/// While any flight waits for a message, asks Redis for a `PING` once per
+/// `redis_timeout`: a Redis that stopped answering without closing the
+/// connection (a freeze, a partition) sends no disconnection, and the
+/// waiting flights would otherwise wait out their leases. Ends with the
+/// backend.
+async fn watch_while_waiting(shared: std::sync::Weak<Shared>) {
+    loop {
+        let Some(timeout) = shared.upgrade().map(|shared| shared.timeout) else {
+            return;
+        };
+        tokio::time::sleep(timeout).await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        if !shared.routes.anyone_waits() {
+            continue;
+        }
+        let mut connection = shared.connection.clone();
+        let ping = redis::cmd("PING");
+        if shared
+            .bounded("PING", ping.query_async::<()>(&mut connection))
+            .await
+            .is_err()
+        {
+            shared.routes.broadcast(|| Event::Unanswered);
+        }
     }
 }
 
@@ -350,10 +382,18 @@ impl Routes {
         }
     }
 
-    fn reconnected(&self) {
+    fn anyone_waits(&self) -> bool {
+        self.table()
+            .channels
+            .values()
+            .any(|entry| !entry.inboxes.is_empty())
+    }
+
+    /// Sends every inbox the event `event` makes.
+    fn broadcast(&self, event: impl Fn() -> Event) {
         for entry in self.table().channels.values() {
             for (_, inbox) in &entry.inboxes {
-                let _ = inbox.send(Event::Reconnected);
+                let _ = inbox.send(event());
             }
         }
     }
@@ -368,7 +408,7 @@ impl redis::aio::AsyncPushSender for Router {
             (PushKind::Message, [Value::BulkString(channel), Value::BulkString(message)]) => {
                 self.0.deliver(channel, message);
             }
-            (PushKind::Disconnection, _) => self.0.reconnected(),
+            (PushKind::Disconnection, _) => self.0.broadcast(|| Event::Reconnected),
             _ => {}
         }
         Ok(())

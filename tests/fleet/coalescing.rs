@@ -166,3 +166,85 @@ async fn a_value_too_large_for_the_message_is_fetched_from_redis() {
     assert_eq!(runs.get(), 1);
     assert_eq!(led_and_received(b.stats()), (0, 1), "b: {}", b.stats());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn other_names_and_namespaces_do_not_wait_on_a_flight() {
+    let Some(setup) = Setup::start("names") else {
+        return;
+    };
+    let a = setup.replica(LONG_LEASE).await;
+    let b = setup.replica(LONG_LEASE).await;
+    let elsewhere = crate::setup::replica(
+        &setup.url(),
+        &format!("{}-other", setup.namespace),
+        LONG_LEASE,
+    )
+    .await;
+    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
+    let (started, release) = (Gate::new(), Gate::new());
+
+    let held = group_a.run_fleet(&a, NAME, 1, async {
+        started.open();
+        release.wait().await;
+        "held".to_owned()
+    });
+    let others = async {
+        started.wait().await;
+        // While the flight of `NAME` for 1 is held, these run their bodies.
+        let other_name = group_b
+            .run_fleet(&b, "coalescing::other", 1, async {
+                "other name".to_owned()
+            })
+            .await;
+        let other_namespace = group_b
+            .run_fleet(&elsewhere, NAME, 1, async { "other namespace".to_owned() })
+            .await;
+        release.open();
+        (other_name, other_namespace)
+    };
+    let (held, (other_name, other_namespace)) = within(async { tokio::join!(held, others) }).await;
+
+    assert_eq!(held, "held");
+    assert_eq!(other_name, "other name");
+    assert_eq!(other_namespace, "other namespace");
+    assert_eq!((b.stats().led, elsewhere.stats().led), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rounds_on_one_key_each_run_once() {
+    // Each round's follower subscribes to the key's channel and leaves it
+    // when done; the next round subscribes again right away.
+    const ROUNDS: usize = 20;
+    let Some(setup) = Setup::start("rounds") else {
+        return;
+    };
+    let replicas = [
+        setup.replica(LONG_LEASE).await,
+        setup.replica(LONG_LEASE).await,
+    ];
+    let groups = [Group::<u32, usize>::new(), Group::<u32, usize>::new()];
+    let runs = Counter::new();
+    for round in 0..ROUNDS {
+        let (lead, follow) = (round % 2, 1 - round % 2);
+        let (started, release) = (Gate::new(), Gate::new());
+        let leader = groups[lead].run_fleet(&replicas[lead], NAME, 0, async {
+            let run = runs.hit();
+            started.open();
+            release.wait().await;
+            run
+        });
+        let follower = async {
+            started.wait().await;
+            let follower =
+                groups[follow].run_fleet(&replicas[follow], NAME, 0, async { runs.hit() });
+            let release_once_waiting = async {
+                setup.waiting_replicas(1).await;
+                release.open();
+            };
+            tokio::join!(follower, release_once_waiting).0
+        };
+        let (leader, follower) = within(async { tokio::join!(leader, follower) }).await;
+        assert_eq!((leader, follower), (round + 1, round + 1), "round {round}");
+    }
+    assert_eq!(runs.get(), ROUNDS);
+}

@@ -41,3 +41,11 @@ async fn a_url_of_another_scheme_says_which_to_write() {
     let text = error.to_string();
     assert!(text.contains("redis://host:port"), "{text}");
 }
+
+#[test]
+fn connecting_outside_a_tokio_runtime_says_what_it_needs() {
+    let error = futures::executor::block_on(Fleet::connect("redis://127.0.0.1:6379"))
+        .expect_err("no tokio runtime");
+    let text = error.to_string();
+    assert!(text.contains("tokio runtime"), "{text}");
+}

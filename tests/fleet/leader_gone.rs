@@ -5,9 +5,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use coalesce::Group;
+use futures::future::join_all;
 
 use crate::setup::{Setup, LONG_LEASE};
-use crate::support::{within, Counter, DropFlag, Gate, DEADLINE};
+use crate::support::{within, Arrivals, Counter, DropFlag, Gate, DEADLINE};
 
 const NAME: &str = "leader_gone::find";
 
@@ -65,4 +66,71 @@ async fn a_dropped_leader_hands_over_before_its_lease_expires() {
     // The key is free again for a's next call.
     let again = within(group_a.run_fleet(&a, NAME, 5, async { "again".to_owned() })).await;
     assert_eq!(again, "again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_leader_with_local_followers_leaves_one_new_execution_fleet_wide() {
+    const LOCAL_FOLLOWERS: usize = 5;
+    let Some(setup) = Setup::start("leader-dropped-local") else {
+        return;
+    };
+    let (a, b) = (
+        setup.replica(LONG_LEASE).await,
+        setup.replica(LONG_LEASE).await,
+    );
+    let (group_a, group_b) = (Group::<u32, usize>::new(), Group::<u32, usize>::new());
+    let runs = Counter::new();
+    let arrivals = Arrivals::new();
+    let (started, cancel) = (Gate::new(), Gate::new());
+
+    // a's first caller leads and is dropped; a's other callers and b wait.
+    let leader = async {
+        let body = async {
+            runs.hit();
+            started.open();
+            std::future::pending::<usize>().await
+        };
+        tokio::select! {
+            _ = arrivals.track(group_a.run_fleet(&a, NAME, 6, body)) => unreachable!("never ends"),
+            () = cancel.wait() => {}
+        }
+    };
+    let others = async {
+        started.wait().await;
+        let body = || async { runs.hit() };
+        let local_followers =
+            (0..LOCAL_FOLLOWERS).map(|_| arrivals.track(group_a.run_fleet(&a, NAME, 6, body())));
+        let other_replica = arrivals.track(group_b.run_fleet(&b, NAME, 6, body()));
+        let cancel_once_all_wait = async {
+            arrivals.wait_for(LOCAL_FOLLOWERS + 2).await;
+            setup.waiting_replicas(1).await;
+            cancel.open();
+        };
+        let (local, other, ()) = tokio::join!(
+            join_all(local_followers),
+            other_replica,
+            cancel_once_all_wait
+        );
+        (local, other)
+    };
+    let ((), (local, other)) = within(async { tokio::join!(leader, others) }).await;
+
+    assert_eq!(
+        runs.get(),
+        2,
+        "the dropped body, then one body for everyone else"
+    );
+    assert_eq!(
+        local,
+        vec![2; LOCAL_FOLLOWERS],
+        "a's followers got the new value"
+    );
+    assert_eq!(other, 2, "b got the new value");
+    assert_eq!(group_a.stats().promotions, 1, "a: {}", group_a.stats());
+    let (a, b) = (a.stats(), b.stats());
+    assert_eq!(
+        (a.led + b.led, a.received + b.received),
+        (2, 1),
+        "a: {a}; b: {b}"
+    );
 }

@@ -21,6 +21,7 @@ mod leader_gone;
 mod panics;
 mod processes;
 mod renewal;
+mod runtimes;
 
 use support::redis_server::RedisServer;
 

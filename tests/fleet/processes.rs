@@ -102,6 +102,63 @@ async fn a_replica_killed_while_it_leads_is_replaced_once_its_lease_expires() {
     assert_eq!(survivor.stats().led, 1, "{}", survivor.stats());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_waiting_on_a_dead_leader_takes_its_successors_value() {
+    // Two replicas wait on a leader that dies. `quick` notices the expired
+    // lease first (a short redis_timeout) and runs the body; `patient`
+    // (a long one) is still waiting, and hears `quick`'s value published on
+    // the key's channel while its call is in flight: it must return it, not
+    // run the body a third time.
+    let Some(setup) = Setup::start("processes-successor") else {
+        return;
+    };
+    let mut doomed = Replica::spawn(&setup, "lead-and-block");
+    doomed.expect("ready").await;
+    doomed.go();
+    doomed.expect("leading").await;
+
+    let patient = within(
+        coalesce::Fleet::builder(setup.url())
+            .namespace(setup.namespace.clone())
+            .lease(SHORT_LEASE)
+            .redis_timeout(Duration::from_secs(3))
+            .connect(),
+    )
+    .await
+    .expect("patient connects");
+    let quick = setup.replica(SHORT_LEASE).await;
+    let (group_patient, group_quick) = (
+        Group::<String, String>::new(),
+        Group::<String, String>::new(),
+    );
+    let (mut redis_patient, mut redis_quick) = (setup.redis().await, setup.redis().await);
+    let patient_call = group_patient.run_fleet(&patient, NAME, KEY.to_owned(), async {
+        let execution = setup::incr(&mut redis_patient, EXECUTIONS).await;
+        format!("execution {execution} by patient")
+    });
+    let quick_call = group_quick.run_fleet(&quick, NAME, KEY.to_owned(), async {
+        let execution = setup::incr(&mut redis_quick, EXECUTIONS).await;
+        format!("execution {execution} by quick")
+    });
+    let kill_once_both_wait = async {
+        setup.waiting_replicas(2).await;
+        doomed.kill();
+    };
+    let (patient_value, quick_value, ()) =
+        within(async { tokio::join!(patient_call, quick_call, kill_once_both_wait) }).await;
+
+    assert_eq!(quick_value, "execution 2 by quick");
+    assert_eq!(
+        patient_value,
+        quick_value,
+        "patient ignored the flight that finished while it waited (patient: {}; quick: {})",
+        patient.stats(),
+        quick.stats()
+    );
+    let mut redis = setup.redis().await;
+    assert_eq!(setup::count(&mut redis, EXECUTIONS).await, 2);
+}
+
 /// Starts the replicas in `mode`, lets them go together, and returns the
 /// lines they printed.
 async fn run_replicas(setup: &Setup, mode: &str) -> Vec<String> {

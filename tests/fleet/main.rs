@@ -20,6 +20,7 @@ mod fail_open;
 mod leader_gone;
 mod panics;
 mod processes;
+mod reconnect;
 mod renewal;
 mod runtimes;
 

@@ -155,3 +155,55 @@ async fn reconnected(fleet: &Fleet) {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_follower_fails_open_when_redis_stops_answering_while_it_waits() {
+    // Redis freezes (SIGSTOP: connections stay open, nothing answers, as in
+    // a network partition) while b waits for a's value. The leader gives up
+    // publishing after redis_timeout; b must not wait for a's 30 s lease
+    // either: `redis_timeout` is "the most an unreachable Redis adds to a
+    // call". (Fails: b waits for the lease; see the branch's notes.)
+    assert!(LONG_LEASE > DEADLINE);
+    let Some(setup) = Setup::start("redis-frozen") else {
+        return;
+    };
+    let (a, b) = (
+        setup.replica(LONG_LEASE).await,
+        setup.replica(LONG_LEASE).await,
+    );
+    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
+    let runs = Counter::new();
+    let (started, release) = (Gate::new(), Gate::new());
+
+    let leader = group_a.run_fleet(&a, NAME, 8, async {
+        runs.hit();
+        started.open();
+        release.wait().await;
+        "from a".to_owned()
+    });
+    let follower = async {
+        started.wait().await;
+        let follower = group_b.run_fleet(&b, NAME, 8, async {
+            runs.hit();
+            "from b".to_owned()
+        });
+        let freeze_once_b_listens = async {
+            setup.listening_replicas(1).await;
+            setup.server.pause();
+            release.open();
+        };
+        tokio::join!(follower, freeze_once_b_listens).0
+    };
+    let outcome = tokio::time::timeout(DEADLINE, async { tokio::join!(leader, follower) }).await;
+    setup.server.resume();
+    let (leader, follower) = outcome.unwrap_or_else(|_| {
+        panic!(
+            "with Redis frozen, b still waited after {DEADLINE:?}, for a's {LONG_LEASE:?} lease \
+             (a: {}; b: {})",
+            a.stats(),
+            b.stats()
+        )
+    });
+    assert_eq!((leader.as_str(), follower.as_str()), ("from a", "from b"));
+    assert_eq!(b.stats().failed_open, 1, "b: {}", b.stats());
+}

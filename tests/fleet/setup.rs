@@ -48,6 +48,11 @@ impl Setup {
         waiting_replicas(&self.url(), &self.namespace, count).await;
     }
 
+    /// Waits until `count` replicas listen for their leader's message.
+    pub async fn listening_replicas(&self, count: usize) {
+        listening_replicas(&self.url(), count).await;
+    }
+
     /// A connection of the test's own, for counters the bodies keep in Redis.
     pub async fn redis(&self) -> MultiplexedConnection {
         redis(&self.url()).await
@@ -129,4 +134,32 @@ async fn subscribers(redis: &mut MultiplexedConnection, namespace: &str) -> usiz
         total += subscribed;
     }
     total
+}
+
+/// Waits until `count` subscribed connections last ran a script: a waiting
+/// replica subscribes, asks for the lease once more (the lease script), and
+/// from then on only listens. For the few tests where a replica must be
+/// listening, not between two commands, when Redis stops answering.
+pub async fn listening_replicas(url: &str, count: usize) {
+    let mut redis = redis(url).await;
+    within(async {
+        loop {
+            let clients: String = redis::cmd("CLIENT")
+                .arg("LIST")
+                .arg("TYPE")
+                .arg("pubsub")
+                .query_async(&mut redis)
+                .await
+                .expect("CLIENT LIST");
+            let listening = clients
+                .lines()
+                .filter(|client| client.split(' ').any(|field| field == "cmd=evalsha"))
+                .count();
+            if listening >= count {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
 }

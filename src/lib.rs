@@ -357,6 +357,9 @@
 pub use coalesce_runtime::{
     log_keys, run, stats, stats_table, Group, ShareError, SharedError, Stats, StatsTable,
 };
+#[cfg(feature = "fleet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fleet")))]
+pub use coalesce_runtime::{Fleet, FleetBuilder, FleetError, FleetStats};
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one
 /// execution; every caller receives a clone of the result.

@@ -37,7 +37,7 @@ pub use crate::fleet::Fleet;
 pub use crate::group::Group;
 use crate::shared_error::{ShareError, SharedError};
 #[cfg(feature = "fleet")]
-pub use fleet::fleet_body;
+pub use fleet::*;
 pub use function::FunctionGroups;
 pub use output::*;
 pub use probe::*;

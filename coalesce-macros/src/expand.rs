@@ -6,8 +6,8 @@ use syn::spanned::Spanned;
 use syn::Type;
 
 use crate::item::{Body, Function};
-use crate::plan::{BodyPlan, GroupSource, Plan};
-use crate::span::respan_first;
+use crate::plan::{BodyPlan, Fleet, GroupSource, Plan};
+use crate::span::{respan, respan_first};
 use crate::verdict;
 
 /// Input:
@@ -49,6 +49,24 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     // of them because it captures nothing.
     let tag = Ident::new("coalesce_tag", Span::mixed_site());
     let tag_statement = quote!(let #tag = || {};);
+    // Fleet mode: `fleet = EXPR` taken before the body owns the arguments,
+    // and the body wrapped in a flight across replicas.
+    let fleet = Ident::new("coalesce_fleet", Span::mixed_site());
+    let (fleet_statement, fleet_body) = match &plan.fleet {
+        Some(plan_fleet) => {
+            let value = verdict::fleet_value(
+                plan,
+                plan_fleet,
+                &private,
+                [&groups, &tag, &key, &future, &fleet],
+            );
+            (
+                fleet_statement(plan_fleet, &private, &fleet),
+                quote!(let #future = #value;),
+            )
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
@@ -85,7 +103,9 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
             #groups_statement
             #key_statement
             #tag_statement
+            #fleet_statement
             let #future = #body;
+            #fleet_body
             let #verdict = #verdict_value;
             #result
         }
@@ -101,6 +121,24 @@ fn groups_statement(private: &TokenStream, groups: &Ident) -> TokenStream {
         let #groups: &'static #private::FunctionGroups = {
             static #map: #private::FunctionGroups = #private::FunctionGroups::new();
             &#map
+        };
+    }
+}
+
+/// `let fleet = Some(Fleet::clone(&EXPR));` for `fleet = EXPR`, spanned on
+/// `EXPR` so that a value of another type is reported there. A clone,
+/// not a borrow: the body may own what `EXPR` borrows (`self: Arc<Self>`).
+fn fleet_statement(fleet: &Fleet, private: &TokenStream, handle: &Ident) -> TokenStream {
+    let Some((expr, span)) = &fleet.fleet else {
+        return TokenStream::new();
+    };
+    let borrowed = Ident::new("coalesce_fleet_ref", Span::mixed_site());
+    let fleet_type = respan(quote!(&#private::Fleet), span.first);
+    let borrow = quote_spanned!(span.first=> &(#expr));
+    quote! {
+        let #handle = {
+            let #borrowed: #fleet_type = #borrow;
+            ::core::option::Option::Some(#private::Fleet::clone(#borrowed))
         };
     }
 }

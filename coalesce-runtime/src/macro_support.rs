@@ -5,7 +5,9 @@
 //! 1. `(EXPR).__coalesce_to_key()` for each key element, with [`ToKey`] in
 //!    scope, so method-call autoref turns `&str` into `String` without moving
 //!    the argument;
-//! 2. `async move { body }`, the future every caller brings;
+//! 2. `async move { body }`, the future every caller brings; with `fleet`,
+//!    wrapped by `fleet_body` in a flight across replicas, behind probes of
+//!    its own for `Serialize` and `DeserializeOwned` (see `fleet`);
 //! 3. one `probe` per bound of the key and of the output, each answering
 //!    [`Yes`] or [`No`] without failing, then one `require_*` call per bound,
 //!    spanned on the user's key or return type, which fails for `No` with a

@@ -17,3 +17,11 @@ fn ui_fleet() {
     cases.compile_fail("tests/ui/fleet/*.rs");
     cases.pass("tests/ui/fleet/pass/*.rs");
 }
+
+/// `fleet` without the feature: one error that names the feature.
+#[cfg(not(feature = "fleet"))]
+#[test]
+fn ui_without_fleet() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/ui/without_fleet/*.rs");
+}

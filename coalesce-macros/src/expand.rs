@@ -27,6 +27,9 @@ use crate::verdict;
 /// }
 /// ```
 /// With `group = PATH`: `verdict.run(user_group(groups, tag, &PATH), key, future)`.
+/// With `fleet`: `fleet_mode! { let future = fleet_verdict.fleet_body(groups,
+/// tag, fleet, name, &key, future); }` after the body (see `verdict::fleet`),
+/// and, for `fleet = EXPR`, `fleet_mode! { let fleet = ..; }` before it.
 /// With `log_key = true`: `__coalesce_log_key().always()`; with `log_key =
 /// false`: `LogKey::never(&key)`, and the key's `Debug` is never probed.
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
@@ -60,9 +63,13 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
                 &private,
                 [&groups, &tag, &key, &future, &fleet],
             );
+            // Through `fleet_mode!`: without the `fleet` feature, one error
+            // that says to turn it on.
+            let statement = fleet_statement(plan_fleet, &private, &fleet)
+                .map(|statement| quote!(#private::fleet_mode! { #statement }));
             (
-                fleet_statement(plan_fleet, &private, &fleet),
-                quote!(let #future = #value;),
+                statement.unwrap_or_default(),
+                quote!(#private::fleet_mode! { let #future = #value; }),
             )
         }
         None => (TokenStream::new(), TokenStream::new()),
@@ -125,22 +132,21 @@ fn groups_statement(private: &TokenStream, groups: &Ident) -> TokenStream {
     }
 }
 
-/// `let fleet = Some(Fleet::clone(&EXPR));` for `fleet = EXPR`, spanned on
+/// `let fleet = Some(Fleet::clone(&EXPR));` for `fleet = EXPR` (nothing for
+/// the installed fleet), spanned on
 /// `EXPR` so that a value of another type is reported there. A clone,
 /// not a borrow: the body may own what `EXPR` borrows (`self: Arc<Self>`).
-fn fleet_statement(fleet: &Fleet, private: &TokenStream, handle: &Ident) -> TokenStream {
-    let Some((expr, span)) = &fleet.fleet else {
-        return TokenStream::new();
-    };
+fn fleet_statement(fleet: &Fleet, private: &TokenStream, handle: &Ident) -> Option<TokenStream> {
+    let (expr, span) = fleet.fleet.as_ref()?;
     let borrowed = Ident::new("coalesce_fleet_ref", Span::mixed_site());
     let fleet_type = respan(quote!(&#private::Fleet), span.first);
     let borrow = quote_spanned!(span.first=> &(#expr));
-    quote! {
+    Some(quote! {
         let #handle = {
             let #borrowed: #fleet_type = #borrow;
             ::core::option::Option::Some(#private::Fleet::clone(#borrowed))
         };
-    }
+    })
 }
 
 /// `let key = ...;`: each element borrowed and converted (`&str` → `String`),

@@ -45,6 +45,32 @@ pub use output::*;
 pub use probe::*;
 pub use require::*;
 
+/// Fleet mode's statements, `fleet_mode! { let .. = ..; }`: with the
+/// `fleet` feature, as they are.
+#[cfg(feature = "fleet")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __coalesce_fleet_mode {
+    ($($statements:tt)*) => { $($statements)* };
+}
+
+/// Fleet mode's statements, `fleet_mode! { let .. = ..; }`: without the
+/// `fleet` feature, one error that names it instead of a cascade about
+/// items that are not compiled, and the body runs as without `fleet`.
+#[cfg(not(feature = "fleet"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __coalesce_fleet_mode {
+    ($($statements:tt)*) => {
+        ::core::compile_error!(
+            "`#[coalesce(fleet)]` needs the `fleet` feature of `coalesce`: \
+             `coalesce = { version = \"...\", features = [\"fleet\"] }` in Cargo.toml"
+        );
+    };
+}
+
+pub use crate::__coalesce_fleet_mode as fleet_mode;
+
 /// Turns a borrowed key expression into the owned key stored in the map.
 ///
 /// Called as `(EXPR).__coalesce_to_key()`: method resolution tries the

@@ -8,12 +8,12 @@ async fn find(&self, id: u64) -> Option<User> {
         (id).__coalesce_to_key()
     };
     let coalesce_tag = || {};
-    let coalesce_fleet = {
-        let coalesce_fleet_ref: &::coalesce::__private::Fleet = &(self.fleet);
-        ::core::option::Option::Some(
-            ::coalesce::__private::Fleet::clone(coalesce_fleet_ref),
-        )
-    };
+    ::coalesce::__private::fleet_mode! {
+        let coalesce_fleet = { let coalesce_fleet_ref : & ::coalesce::__private::Fleet =
+        & (self.fleet);
+        ::core::option::Option::Some(::coalesce::__private::Fleet::clone(coalesce_fleet_ref))
+        };
+    }
     let coalesce_body = async move {
         #[allow(
             unreachable_code,
@@ -28,38 +28,20 @@ async fn find(&self, id: u64) -> Option<User> {
         }
         self.db.find(id).await
     };
-    let coalesce_body = {
-        use ::coalesce::__private::{
-            ProbeNoSerde as _, ProbeNotResult as _, ProbeResult as _, ProbeSerde as _,
-            ProbeSerialize as _,
-        };
-        let coalesce_fleet_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_fleet_output_probe = ::coalesce::__private::probe_output(
-            &coalesce_body,
-        );
-        (::coalesce::__private::all(
-            ::coalesce::__private::require_fleet_key_serialize(
-                &coalesce_fleet_key_probe,
-                ::core::convert::identity(
-                    (&coalesce_fleet_key_probe).__coalesce_serialize(),
-                ),
-            ),
-            ::coalesce::__private::require_fleet_output_serde(
-                &coalesce_fleet_output_probe,
-                ::core::convert::identity(
-                    (&coalesce_fleet_output_probe).__coalesce_serde(),
-                ),
-            ),
-        ))
-            .fleet_body(
-                coalesce_groups,
-                coalesce_tag,
-                ::core::option::Option::as_ref(&coalesce_fleet),
-                ::core::option::Option::Some("users/find/v2"),
-                &coalesce_key,
-                coalesce_body,
-            )
-    };
+    ::coalesce::__private::fleet_mode! {
+        let coalesce_body = { use ::coalesce::__private:: { ProbeNoSerde as _,
+        ProbeNotResult as _, ProbeResult as _, ProbeSerde as _, ProbeSerialize as _, };
+        let coalesce_fleet_key_probe = ::coalesce::__private::probe(& coalesce_key); let
+        coalesce_fleet_output_probe = ::coalesce::__private::probe_output(&
+        coalesce_body);
+        (::coalesce::__private::all(::coalesce::__private::require_fleet_key_serialize(&
+        coalesce_fleet_key_probe, ::core::convert::identity((& coalesce_fleet_key_probe)
+        .__coalesce_serialize())), ::coalesce::__private::require_fleet_output_serde(&
+        coalesce_fleet_output_probe, ::core::convert::identity((&
+        coalesce_fleet_output_probe).__coalesce_serde())))).fleet_body(coalesce_groups,
+        coalesce_tag, ::core::option::Option::as_ref(& coalesce_fleet),
+        ::core::option::Option::Some("users/find/v2"), & coalesce_key, coalesce_body) };
+    }
     let coalesce_verdict = {
         use ::coalesce::__private::{
             ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,

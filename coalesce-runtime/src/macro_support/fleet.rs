@@ -9,19 +9,22 @@
 //! (`No`, whose error has been reported):
 //!
 //! ```text
-//! let fleet = Some(Fleet::clone({ let fleet: &Fleet = &(EXPR); fleet })); // or None: the installed one
+//! fleet_mode! { let fleet = Some(Fleet::clone({ let fleet: &Fleet = &(EXPR); fleet })); } // `fleet = EXPR` only
 //! let future = async move { body };
-//! let future = {
+//! fleet_mode! { let future = {
 //!     let key_probe = probe(&key);
 //!     let output_probe = probe_output(&future);
 //!     let verdict = all(
 //!         require_fleet_key_serialize(&key_probe, (&key_probe).__coalesce_serialize()),
 //!         require_fleet_output_serde(&output_probe, (&output_probe).__coalesce_serde()),
 //!     );
-//!     verdict.fleet_body(groups, tag, fleet.as_ref(), NAME, &key, future)
-//! };
+//!     verdict.fleet_body(groups, tag, fleet.as_ref(), NAME, &key, future) // or None: the installed fleet
+//! }; }
 //! // then local coalescing, as without `fleet`
 //! ```
+//!
+//! `fleet_mode!` (in `macro_support`) passes its statements through, and
+//! without the `fleet` feature replaces them with one error that names it.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};

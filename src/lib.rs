@@ -479,9 +479,11 @@ impl Prices {
 "#
 )]
 /// - `fleet_name = "..."`: what the replicas know the function by, instead
-///   of its path (`app::users::find_user`), which moves when the code does.
+///   of its path (`app::users::find_user`, with the type arguments of a
+///   generic function's instantiation), which moves when the code does.
 ///   Change it when the output's shape changes (`"users/find/v2"`), so that
-///   old and new replicas never exchange values. Only with `fleet`.
+///   old and new replicas never exchange values. Only with `fleet`; every
+///   instantiation of a generic function shares it.
 #[cfg_attr(
     feature = "fleet",
     doc = r#"

@@ -38,7 +38,9 @@ use crate::fleet::{Fleet, Flight};
 
 /// The body, run across the fleet: `fleet` when the attribute names one
 /// (`fleet = EXPR`), else the installed fleet, else here only. The flight is
-/// known as `name` (`fleet_name = "..."`) or as the function's name.
+/// known as `name` (`fleet_name = "..."`) or as the function's name, with
+/// its type arguments for an instantiation of a generic function, whose
+/// values another instantiation could not read.
 pub fn fleet_body<Tag, K, V, F>(
     groups: &'static FunctionGroups,
     _tag: Tag,
@@ -53,7 +55,7 @@ where
     V: Serialize + DeserializeOwned,
     F: Future<Output = V>,
 {
-    let name = name.unwrap_or_else(|| groups.name::<Tag>());
+    let name = name.unwrap_or_else(|| instance_name::<Tag>(groups));
     let flight = match fleet.cloned().or_else(Fleet::installed) {
         Some(fleet) => fleet.flight(name, key),
         None => {
@@ -62,6 +64,28 @@ where
         }
     };
     flight.run(body)
+}
+
+/// The function's name in `stats()` (`app::Repo::find`), or, when the
+/// tag's type name says more (`app::Repo<u8>::find`, `app::load<app::User>`),
+/// that: the instantiations of a generic function never share a flight
+/// within the process, nor across the fleet.
+fn instance_name<Tag: 'static>(groups: &FunctionGroups) -> &'static str {
+    let name = groups.name::<Tag>();
+    let instance = without_closures(std::any::type_name::<Tag>());
+    if instance == name {
+        name
+    } else {
+        instance
+    }
+}
+
+/// `path` without its trailing `::{{closure}}` segments.
+fn without_closures(mut path: &str) -> &str {
+    while let Some(outer) = path.strip_suffix("::{{closure}}") {
+        path = outer;
+    }
+    path
 }
 
 /// Says once per process that `fleet` functions run without a fleet.
@@ -206,4 +230,37 @@ impl<E> FleetErrorIsSerde<E> for Yes {}
 /// `Serialize + DeserializeOwned`.
 pub fn require_fleet_error_serde<E, A: FleetErrorIsSerde<E>>(_: &Probe<E>, answer: A) -> A {
     answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{instance_name, FunctionGroups};
+
+    fn tag_of<T>(_: &T) -> std::marker::PhantomData<T> {
+        std::marker::PhantomData
+    }
+
+    fn name_of<Tag: 'static>(_: std::marker::PhantomData<Tag>) -> &'static str {
+        instance_name::<Tag>(Box::leak(Box::new(FunctionGroups::new())))
+    }
+
+    fn plain() -> &'static str {
+        let tag = || {};
+        name_of(tag_of(&tag))
+    }
+
+    // `T` only names the instantiation, as a tag's captured generics do.
+    #[allow(clippy::extra_unused_type_parameters)]
+    fn generic<T: 'static>() -> &'static str {
+        let tag = || {};
+        name_of(tag_of(&tag))
+    }
+
+    #[test]
+    fn instantiations_of_a_generic_function_have_names_of_their_own() {
+        let module = module_path!();
+        assert_eq!(plain(), format!("{module}::plain"));
+        assert_eq!(generic::<u8>(), format!("{module}::generic<u8>"));
+        assert_ne!(generic::<u8>(), generic::<u16>());
+    }
 }

@@ -52,28 +52,7 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     // of them because it captures nothing.
     let tag = Ident::new("coalesce_tag", Span::mixed_site());
     let tag_statement = quote!(let #tag = || {};);
-    // Fleet mode: `fleet = EXPR` taken before the body owns the arguments,
-    // and the body wrapped in a flight across replicas.
-    let fleet = Ident::new("coalesce_fleet", Span::mixed_site());
-    let (fleet_statement, fleet_body) = match &plan.fleet {
-        Some(plan_fleet) => {
-            let value = verdict::fleet_value(
-                plan,
-                plan_fleet,
-                &private,
-                [&groups, &tag, &key, &future, &fleet],
-            );
-            // Through `fleet_mode!`: without the `fleet` feature, one error
-            // that says to turn it on.
-            let statement = fleet_statement(plan_fleet, &private, &fleet)
-                .map(|statement| quote!(#private::fleet_mode! { #statement }));
-            (
-                statement.unwrap_or_default(),
-                quote!(#private::fleet_mode! { let #future = #value; }),
-            )
-        }
-        None => (TokenStream::new(), TokenStream::new()),
-    };
+    let (fleet_statement, fleet_body) = fleet(plan, &private, [&groups, &tag, &key, &future]);
     // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
@@ -132,10 +111,36 @@ fn groups_statement(private: &TokenStream, groups: &Ident) -> TokenStream {
     }
 }
 
+/// Fleet mode's statements: `fleet = EXPR` taken before the body owns the
+/// arguments, and after it, the body wrapped in a flight across replicas.
+/// Both go through `fleet_mode!`, which without the `fleet` feature is one
+/// error that says to turn it on. Nothing without `fleet`.
+fn fleet(
+    plan: &Plan<'_>,
+    private: &TokenStream,
+    [groups, tag, key, future]: [&Ident; 4],
+) -> (TokenStream, TokenStream) {
+    let Some(plan_fleet) = &plan.fleet else {
+        return (TokenStream::new(), TokenStream::new());
+    };
+    let fleet = Ident::new("coalesce_fleet", Span::mixed_site());
+    let before = fleet_statement(plan_fleet, private, &fleet)
+        .map(|statement| quote!(#private::fleet_mode! { #statement }))
+        .unwrap_or_default();
+    let value = verdict::fleet_value(
+        plan,
+        plan_fleet,
+        private,
+        [groups, tag, key, future, &fleet],
+    );
+    let after = quote!(#private::fleet_mode! { let #future = #value; });
+    (before, after)
+}
+
 /// `let fleet = Some(Fleet::clone(&EXPR));` for `fleet = EXPR` (nothing for
-/// the installed fleet), spanned on
-/// `EXPR` so that a value of another type is reported there. A clone,
-/// not a borrow: the body may own what `EXPR` borrows (`self: Arc<Self>`).
+/// the installed fleet), spanned on `EXPR` so that a value of another type
+/// is reported there. A clone, not a borrow: the body may own what `EXPR`
+/// borrows (`self: Arc<Self>`).
 fn fleet_statement(fleet: &Fleet, private: &TokenStream, handle: &Ident) -> Option<TokenStream> {
     let (expr, span) = fleet.fleet.as_ref()?;
     let borrowed = Ident::new("coalesce_fleet_ref", Span::mixed_site());

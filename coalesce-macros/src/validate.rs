@@ -106,19 +106,7 @@ fn plan_fleet(
     errors: &mut Errors,
 ) -> Option<Fleet> {
     if let Some(name) = &name {
-        if fleet.is_none() {
-            errors.push(
-                name.span(),
-                "`fleet_name` names the function across a fleet, and this one has none: \
-                 add `fleet` (or `fleet = EXPR`), or remove `fleet_name`",
-            );
-        } else if name.value().is_empty() {
-            errors.push(
-                name.span(),
-                "`fleet_name` is empty: give the name every replica knows this function by \
-                 (`fleet_name = \"users/find\"`), or leave it out to use the function's path",
-            );
-        }
+        check_fleet_name(name, fleet.is_some(), errors);
     }
     let (expr, span) = fleet?;
     if blocking {
@@ -140,6 +128,23 @@ fn plan_fleet(
         (expr, span)
     });
     Some(Fleet { fleet, name })
+}
+
+/// `fleet_name` goes with `fleet`, and names something.
+fn check_fleet_name(name: &LitStr, fleet: bool, errors: &mut Errors) {
+    if !fleet {
+        errors.push(
+            name.span(),
+            "`fleet_name` names the function across a fleet, and this one has none: \
+             add `fleet` (or `fleet = EXPR`), or remove `fleet_name`",
+        );
+    } else if name.value().is_empty() {
+        errors.push(
+            name.span(),
+            "`fleet_name` is empty: give the name every replica knows this function by \
+             (`fleet_name = \"users/find\"`), or leave it out to use the function's path",
+        );
+    }
 }
 
 /// The function's kind: `async`, blocking, or the method `#[async_trait]`

@@ -403,6 +403,7 @@ pub use coalesce_runtime::{
     log_keys, run, stats, stats_table, Group, ShareError, SharedError, Stats, StatsTable,
 };
 #[cfg(feature = "fleet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fleet")))]
 pub use coalesce_runtime::{Fleet, FleetBuilder, FleetError, FleetStats, RemoteError};
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one
@@ -471,6 +472,77 @@ pub use coalesce_runtime::{Fleet, FleetBuilder, FleetError, FleetStats, RemoteEr
 ///     Ok(id.to_string())
 /// }
 /// ```
+///
+/// # Across a fleet
+///
+/// With the `fleet` feature, calls coalesce across every process that shares
+/// a Redis too: first within the process, then one execution per key for the
+/// whole fleet. The key travels as JSON, so it must be `serde::Serialize`, and
+/// so does the output, which must be `Serialize + DeserializeOwned` (a
+/// `Result`'s error included). `fleet` is an error on a plain `fn`.
+///
+/// - `fleet`: the fleet installed with `Fleet::install` at startup. Until
+///   one is, the function coalesces within the process only.
+#[cfg_attr(
+    feature = "fleet",
+    doc = r#"
+```
+use coalesce::coalesce;
+
+#[coalesce(key = "id", fleet)]
+async fn find_user(id: u64) -> Option<String> {
+    Some(format!("user {id}")) // the query every replica would run
+}
+
+# futures::executor::block_on(async {
+// No fleet installed here: the call runs in this process.
+assert_eq!(find_user(7).await.as_deref(), Some("user 7"));
+# });
+```
+"#
+)]
+/// - `fleet = EXPR` (or `fleet = "EXPR"`): a `Fleet` of your own, an
+///   expression over the arguments and `self` like `key`; it must give a
+///   `Fleet` (it is borrowed as `&Fleet`).
+#[cfg_attr(
+    feature = "fleet",
+    doc = r#"
+```
+use coalesce::{coalesce, Fleet};
+
+struct Prices {
+    fleet: Fleet, // from `Fleet::connect(..)`, which needs a Redis
+}
+
+impl Prices {
+    #[coalesce(key = "sku", fleet = self.fleet)]
+    async fn price(&self, sku: &str) -> Option<u64> {
+        sku.starts_with("sku-").then_some(1_299) // the upstream call
+    }
+}
+```
+"#
+)]
+/// - `fleet_name = "..."`: what the replicas know the function by, instead
+///   of its path (`app::users::find_user`, with the type arguments of a
+///   generic function's instantiation), which moves when the code does.
+///   Change it when the output's shape changes (`"users/find/v2"`), so that
+///   old and new replicas never exchange values. Only with `fleet`; every
+///   instantiation of a generic function shares it.
+#[cfg_attr(
+    feature = "fleet",
+    doc = r#"
+```
+use coalesce::coalesce;
+
+#[coalesce(key = "id", fleet, fleet_name = "users/find/v2")]
+async fn find_user(id: u64) -> Result<String, String> {
+    Ok(format!("user {id}"))
+}
+# assert_eq!(futures::executor::block_on(find_user(7)).unwrap(), "user 7");
+```
+"#
+)]
 #[doc(inline)]
 pub use coalesce_macros::coalesce;
 

@@ -277,7 +277,10 @@
 //! ```
 //!
 //! The key must be `Serialize` and the output `Serialize +
-//! DeserializeOwned`: values travel as JSON. A flight is named by the
+//! DeserializeOwned`: values travel as JSON. A `Result`'s error that is not
+//! `Serialize` but is shared (anyhow, `Box<dyn Error>`, `io::Error`, your
+//! enum with a `SharedError` variant) travels as its text: other replicas'
+//! callers receive a [`SharedError`] around a [`RemoteError`]. A flight is named by the
 //! fleet's namespace, the function's name (`fleet_name = "..."` pins it) and
 //! the key's JSON. A dead leader's lease expires and a waiting replica runs
 //! the body; a dropped or panicking leader releases it at once; an
@@ -478,8 +481,10 @@ pub use coalesce_runtime::{Fleet, FleetBuilder, FleetError, FleetStats, RemoteEr
 /// With the `fleet` feature, calls coalesce across every process that shares
 /// a Redis too: first within the process, then one execution per key for the
 /// whole fleet. The key travels as JSON, so it must be `serde::Serialize`, and
-/// so does the output, which must be `Serialize + DeserializeOwned` (a
-/// `Result`'s error included). `fleet` is an error on a plain `fn`.
+/// so does the output, which must be `Serialize + DeserializeOwned`, except
+/// that a `Result`'s error that is shared (see [Errors](crate#errors)) and
+/// not `Serialize` travels as its text, a `RemoteError` for the callers of
+/// other replicas. `fleet` is an error on a plain `fn`.
 ///
 /// - `fleet`: the fleet installed with `Fleet::install` at startup. Until
 ///   one is, the function coalesces within the process only.

@@ -68,7 +68,8 @@ use proc_macro::TokenStream;
 ///   installed `Fleet` or the `Fleet` that `EXPR` gives (`fleet =
 ///   self.fleet`). Within the process first, then one execution per key for
 ///   the fleet. The key must be `serde::Serialize` and the output
-///   `Serialize + DeserializeOwned`; only on an `async fn`. See "Across a
+///   `Serialize + DeserializeOwned` (a shared error may instead travel as
+///   its text); only on an `async fn`. See "Across a
 ///   fleet" on the `coalesce` crate's `coalesce`.
 /// - `fleet_name = "..."`: the function's name across the fleet, instead of
 ///   its path; only with `fleet`.
@@ -174,8 +175,8 @@ use proc_macro::TokenStream;
 /// (a `Result` whose error is not `Clone` is shared through
 /// `coalesce::SharedError`) or is not `Send`, are reported on the key or on
 /// the return type; so are, with `fleet`, a key that is not `Serialize` and
-/// an output (or a `Result`'s `Ok` value or error) that is not `Serialize +
-/// DeserializeOwned`. A `fleet = EXPR` that is not a `Fleet` is a type
+/// an output (or a `Result`'s `Ok` value) that is not `Serialize +
+/// DeserializeOwned`, or a `Result`'s error that is neither that nor shared. A `fleet = EXPR` that is not a `Fleet` is a type
 /// error on `EXPR`.
 #[proc_macro_attribute]
 pub fn coalesce(args: TokenStream, item: TokenStream) -> TokenStream {

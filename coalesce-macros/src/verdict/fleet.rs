@@ -1,7 +1,9 @@
 //! Fleet mode's verdict: the key must be `Serialize`, the output `Serialize
-//! + DeserializeOwned` (a `Result` in parts: its `Ok` value and its error),
-//! each checked where the user can fix it; the verdict then wraps the body
-//! in a flight across replicas, or, for `No`, leaves it as it is.
+//! + DeserializeOwned` (a `Result` in parts: its `Ok` value, and its error,
+//! which may instead travel as its text when it is shared), each checked
+//! where the user can fix it; the verdict then wraps the body in a flight
+//! across replicas (`Yes`: as JSON; `SharedErrors`: the error as text), or,
+//! for `No`, leaves it as it is.
 //!
 //! Output:
 //! ```text
@@ -55,11 +57,12 @@ pub(crate) fn fleet_value(
             check: "require_fleet_ok_serde",
             methods: &["__coalesce_serde"],
         });
+        // Whole as JSON when it can, else as its text when it is shared.
         checks.push(Check {
             span,
             probe: &error_probe,
-            check: "require_fleet_error_serde",
-            methods: &["__coalesce_serde"],
+            check: "require_fleet_error_travels",
+            methods: &["__coalesce_serde", "__coalesce_error_text"],
         });
     } else {
         checks.push(Check {
@@ -83,8 +86,8 @@ pub(crate) fn fleet_value(
     };
     quote! {{
         use #private::{
-            ProbeNoSerde as _, ProbeNotResult as _, ProbeResult as _, ProbeSerde as _,
-            ProbeSerialize as _,
+            ProbeErrorText as _, ProbeNoSerde as _, ProbeNotResult as _, ProbeResult as _,
+            ProbeSerde as _, ProbeSerialize as _,
         };
         #(#probes)*
         (#verdict).fleet_body(#groups, #tag, #fleet_ref, #name, &#key, #future)

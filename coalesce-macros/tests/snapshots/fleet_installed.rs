@@ -23,22 +23,24 @@ pub async fn find_user(id: u64) -> Result<Option<User>, UserError> {
         db::find(id).await
     };
     ::coalesce::__private::fleet_mode! {
-        let coalesce_body = { use ::coalesce::__private:: { ProbeNoSerde as _,
-        ProbeNotResult as _, ProbeResult as _, ProbeSerde as _, ProbeSerialize as _, };
-        let coalesce_fleet_key_probe = ::coalesce::__private::probe(& coalesce_key); let
-        coalesce_fleet_output_probe = ::coalesce::__private::probe_output(&
-        coalesce_body); let coalesce_fleet_ok_probe = (& coalesce_fleet_output_probe)
-        .__coalesce_ok(); let coalesce_fleet_error_probe = (&
-        coalesce_fleet_output_probe).__coalesce_err();
+        let coalesce_body = { use ::coalesce::__private:: { ProbeErrorText as _,
+        ProbeNoSerde as _, ProbeNotResult as _, ProbeResult as _, ProbeSerde as _,
+        ProbeSerialize as _, }; let coalesce_fleet_key_probe =
+        ::coalesce::__private::probe(& coalesce_key); let coalesce_fleet_output_probe =
+        ::coalesce::__private::probe_output(& coalesce_body); let coalesce_fleet_ok_probe
+        = (& coalesce_fleet_output_probe).__coalesce_ok(); let coalesce_fleet_error_probe
+        = (& coalesce_fleet_output_probe).__coalesce_err();
         (::coalesce::__private::all(::coalesce::__private::all(::coalesce::__private::require_fleet_key_serialize(&
         coalesce_fleet_key_probe, ::core::convert::identity((& coalesce_fleet_key_probe)
         .__coalesce_serialize())), ::coalesce::__private::require_fleet_ok_serde(&
         coalesce_fleet_ok_probe, ::core::convert::identity((& coalesce_fleet_ok_probe)
-        .__coalesce_serde()))), ::coalesce::__private::require_fleet_error_serde(&
-        coalesce_fleet_error_probe, ::core::convert::identity((&
-        coalesce_fleet_error_probe).__coalesce_serde())))).fleet_body(coalesce_groups,
-        coalesce_tag, ::core::option::Option::None, ::core::option::Option::None, &
-        coalesce_key, coalesce_body) };
+        .__coalesce_serde()))), ::coalesce::__private::require_fleet_error_travels(&
+        coalesce_fleet_error_probe,
+        ::core::convert::identity(::coalesce::__private::either((&
+        coalesce_fleet_error_probe).__coalesce_serde(), (& coalesce_fleet_error_probe)
+        .__coalesce_error_text()))))).fleet_body(coalesce_groups, coalesce_tag,
+        ::core::option::Option::None, ::core::option::Option::None, & coalesce_key,
+        coalesce_body) };
     }
     let coalesce_verdict = {
         use ::coalesce::__private::{

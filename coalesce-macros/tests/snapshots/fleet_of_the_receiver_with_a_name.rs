@@ -29,11 +29,11 @@ async fn find(&self, id: u64) -> Option<User> {
         self.db.find(id).await
     };
     ::coalesce::__private::fleet_mode! {
-        let coalesce_body = { use ::coalesce::__private:: { ProbeNoSerde as _,
-        ProbeNotResult as _, ProbeResult as _, ProbeSerde as _, ProbeSerialize as _, };
-        let coalesce_fleet_key_probe = ::coalesce::__private::probe(& coalesce_key); let
-        coalesce_fleet_output_probe = ::coalesce::__private::probe_output(&
-        coalesce_body);
+        let coalesce_body = { use ::coalesce::__private:: { ProbeErrorText as _,
+        ProbeNoSerde as _, ProbeNotResult as _, ProbeResult as _, ProbeSerde as _,
+        ProbeSerialize as _, }; let coalesce_fleet_key_probe =
+        ::coalesce::__private::probe(& coalesce_key); let coalesce_fleet_output_probe =
+        ::coalesce::__private::probe_output(& coalesce_body);
         (::coalesce::__private::all(::coalesce::__private::require_fleet_key_serialize(&
         coalesce_fleet_key_probe, ::core::convert::identity((& coalesce_fleet_key_probe)
         .__coalesce_serialize())), ::coalesce::__private::require_fleet_output_serde(&

@@ -13,7 +13,7 @@ use crate::shared_error::{ShareError, SharedError};
 
 /// Turns an output into an outcome's bytes and back. The first byte of an
 /// outcome is its tag; a codec decodes the tags it wrote.
-pub trait Codec<V> {
+pub(crate) trait Codec<V> {
     /// The outcome for `value`, or one that tells followers to run the body
     /// themselves when it is over `max_bytes` or cannot be encoded.
     fn encode(value: &V, max_bytes: usize) -> Vec<u8>;
@@ -90,6 +90,12 @@ fn json<V: Serialize>(tag: u8, value: &V, max_bytes: usize) -> Vec<u8> {
 /// type and causes stay in the replica that ran the body. A caller that
 /// needs to match on the error's kind in every replica makes the error
 /// `Serialize + Deserialize`: it then travels whole.
+///
+/// Through `#[coalesce]`, a remote error reaches an error enum as the enum's
+/// own `Shared` variant, shared once more: `Shared(shared)` where
+/// `shared.downcast_ref::<MyError>()` is `Shared(remote)` and
+/// `remote.downcast_ref::<RemoteError>()` the text. With anyhow,
+/// `SharedError::find::<RemoteError>` finds it directly.
 ///
 /// ```
 /// use coalesce::{RemoteError, SharedError};

@@ -17,7 +17,10 @@
 //!     let verdict = all(
 //!         require_fleet_key_serialize(&key_probe, (&key_probe).__coalesce_serialize()),
 //!         require_fleet_output_serde(&output_probe, (&output_probe).__coalesce_serde()),
-//!     );
+//!     ); // for a `Result`: require_fleet_ok_serde(..), and
+//!        // require_fleet_error_travels(&err, either(serde, error_text))
+//!     // `Yes`: the output travels as JSON; `SharedErrors`: the `Ok` value
+//!     // as JSON, the error as its text.
 //!     verdict.fleet_body(groups, tag, fleet.as_ref(), NAME, &key, future) // or None: the installed fleet
 //! }; }
 //! // then local coalescing, as without `fleet`
@@ -33,16 +36,17 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::probe::Probe;
-use super::{FunctionGroups, No, Yes};
-use crate::fleet::codec::Json;
+use super::{FunctionGroups, No, SharedErrors, Yes};
+use crate::fleet::codec::{Codec, Json, OkJson};
 use crate::fleet::{Fleet, Flight};
+use crate::shared_error::ShareError;
 
 /// The body, run across the fleet: `fleet` when the attribute names one
 /// (`fleet = EXPR`), else the installed fleet, else here only. The flight is
 /// known as `name` (`fleet_name = "..."`) or as the function's name, with
 /// its type arguments for an instantiation of a generic function, whose
 /// values another instantiation could not read.
-pub fn fleet_body<Tag, K, V, F>(
+fn fleet_body<Tag, K, V, C, F>(
     groups: &'static FunctionGroups,
     _tag: Tag,
     fleet: Option<&Fleet>,
@@ -53,7 +57,7 @@ pub fn fleet_body<Tag, K, V, F>(
 where
     Tag: 'static,
     K: Serialize,
-    V: Serialize + DeserializeOwned,
+    C: Codec<V>,
     F: Future<Output = V>,
 {
     let name = name.unwrap_or_else(|| instance_name::<Tag>(groups));
@@ -64,7 +68,7 @@ where
             Flight::here(name)
         }
     };
-    flight.run::<V, Json, F>(body)
+    flight.run::<V, C, F>(body)
 }
 
 /// The function's name in `stats()` (`app::Repo::find`), or, when the
@@ -103,7 +107,8 @@ fn warn_not_installed(name: &str) {
 }
 
 impl Yes {
-    /// Wraps `body` in a flight across the fleet: [`fleet_body`].
+    /// Wraps `body` in a flight across the fleet, the output as JSON:
+    /// [`fleet_body`].
     pub fn fleet_body<Tag, K, V, F>(
         self,
         groups: &'static FunctionGroups,
@@ -119,7 +124,30 @@ impl Yes {
         V: Serialize + DeserializeOwned,
         F: Future<Output = V>,
     {
-        fleet_body(groups, tag, fleet, name, key, body)
+        fleet_body::<Tag, K, V, Json, F>(groups, tag, fleet, name, key, body)
+    }
+}
+
+impl SharedErrors {
+    /// Wraps `body` in a flight across the fleet, the `Ok` value as JSON and
+    /// the error as its text: [`fleet_body`].
+    pub fn fleet_body<Tag, K, T, E, F>(
+        self,
+        groups: &'static FunctionGroups,
+        tag: Tag,
+        fleet: Option<&Fleet>,
+        name: Option<&'static str>,
+        key: &K,
+        body: F,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        Tag: 'static,
+        K: Serialize,
+        T: Serialize + DeserializeOwned,
+        E: ShareError + std::fmt::Display,
+        F: Future<Output = Result<T, E>>,
+    {
+        fleet_body::<Tag, K, Result<T, E>, OkJson, F>(groups, tag, fleet, name, key, body)
     }
 }
 
@@ -158,6 +186,16 @@ pub trait ProbeSerde {
 }
 impl<T: Serialize + DeserializeOwned> ProbeSerde for Probe<T> {}
 
+/// `SharedErrors` when an error that is not `Serialize` can travel as its
+/// text: it is shared locally ([`ShareError`]) and has a `Display`.
+pub trait ProbeErrorText {
+    /// Answers `SharedErrors`.
+    fn __coalesce_error_text(&self) -> SharedErrors {
+        SharedErrors
+    }
+}
+impl<E: ShareError + std::fmt::Display> ProbeErrorText for Probe<E> {}
+
 /// `No` for a key or an output that cannot travel.
 pub trait ProbeNoSerde {
     /// Answers `No`.
@@ -166,6 +204,10 @@ pub trait ProbeNoSerde {
     }
     /// Answers `No`.
     fn __coalesce_serde(&self) -> No {
+        No
+    }
+    /// Answers `No`.
+    fn __coalesce_error_text(&self) -> No {
         No
     }
 }
@@ -218,18 +260,20 @@ pub fn require_fleet_ok_serde<T, A: FleetOkIsSerde<T>>(_: &Probe<T>, answer: A) 
     answer
 }
 
-/// Holds for `Yes` only; named in the error when the bound is missing.
+/// Holds for `Yes` (the error travels whole, as JSON) and `SharedErrors`
+/// (as its text); named in the error when neither does.
 #[diagnostic::on_unimplemented(
     message = "the error of a `#[coalesce(fleet)]` fn, `{E}`, cannot travel between replicas",
-    label = "the replicas waiting on the same key receive this error too, as JSON",
-    note = "fleet mode sends the whole output as JSON: make the error serializable (e.g. an enum of what callers need) or keep this function local (remove `fleet`)"
+    label = "the replicas waiting on the same key receive this error too",
+    note = "an error travels whole when it is `Serialize + Deserialize`, or as its text when it is shared between callers: `anyhow::Error`, `Box<dyn Error + Send + Sync>`, `io::Error`, or your error type with a `#[from] coalesce::SharedError` variant; an `Arc<E>` is neither"
 )]
-pub trait FleetErrorIsSerde<E> {}
-impl<E> FleetErrorIsSerde<E> for Yes {}
+pub trait FleetErrorTravels<E> {}
+impl<E> FleetErrorTravels<E> for Yes {}
+impl<E> FleetErrorTravels<E> for SharedErrors {}
 
-/// Fails to compile, at a `Result` return type, unless its error is
-/// `Serialize + DeserializeOwned`.
-pub fn require_fleet_error_serde<E, A: FleetErrorIsSerde<E>>(_: &Probe<E>, answer: A) -> A {
+/// Fails to compile, at a `Result` return type, unless its error travels:
+/// whole (`Serialize + DeserializeOwned`) or as its text (shared).
+pub fn require_fleet_error_travels<E, A: FleetErrorTravels<E>>(_: &Probe<E>, answer: A) -> A {
     answer
 }
 

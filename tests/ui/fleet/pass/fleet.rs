@@ -1,6 +1,7 @@
 //! `fleet` in every form: the installed fleet, `fleet = EXPR` of a method's
 //! receiver, `fleet_name`, generics, an `#[async_trait]` impl, a user group,
-//! `detached`, and outputs that are `Result`s. No fleet is installed here:
+//! `detached`, and outputs that are `Result`s, with errors that travel whole
+//! or as their text. No fleet is installed here:
 //! the calls coalesce within the process.
 
 use std::sync::Arc;
@@ -104,6 +105,29 @@ async fn detached(id: u64) -> String {
     id.to_string()
 }
 
+// Errors that are not `Serialize` travel as their text when they are shared.
+#[coalesce(key = "id", fleet)]
+async fn anyhow_error(id: u64) -> anyhow::Result<Report> {
+    anyhow::ensure!(id != 0, "no report 0");
+    Ok(Report { id, lines: vec![] })
+}
+
+#[derive(Debug, thiserror::Error)]
+enum StoreError {
+    #[error("disk full")]
+    Full,
+    #[error(transparent)]
+    Shared(#[from] coalesce::SharedError),
+}
+
+#[coalesce(key = "id", fleet)]
+async fn enum_error(id: u64) -> Result<u64, StoreError> {
+    if id == 0 {
+        return Err(StoreError::Full);
+    }
+    Ok(id)
+}
+
 fn assert_send<F: std::future::Future + Send>(fut: F) -> F {
     fut
 }
@@ -116,6 +140,8 @@ fn main() {
         assert_eq!(decode::<Report>(1).await, None);
         assert_eq!(page(3).await, [3]);
         assert_eq!(assert_send(detached(4)).await, "4");
+        assert_eq!(anyhow_error(0).await.unwrap_err().to_string(), "no report 0");
+        assert_eq!(assert_send(enum_error(0)).await.unwrap_err().to_string(), "disk full");
     });
     // `Fleet` values need a Redis: only type-checked here.
     let _ = |repo: Arc<Repo>| async move {

@@ -70,7 +70,7 @@ fn main() {
 
 /// Runs the two rounds and prints what they cost.
 fn parent(url: Option<&str>) {
-    let (url, _server) = match url {
+    let (url, server) = match url {
         Some(url) => (url.to_owned(), None),
         None => {
             let server = RedisServer::start();

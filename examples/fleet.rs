@@ -80,7 +80,12 @@ fn parent(url: Option<&str>) {
     println!(
         "{REPLICAS} replicas x {CALLERS} concurrent callers, one cold key, a 200 ms upstream call"
     );
-    println!("Redis: {url}\n");
+    let started = if server.is_some() {
+        " (a redis-server started for this example)"
+    } else {
+        ""
+    };
+    println!("Redis: {url}{started}\n");
     println!(
         "{:<22}{:>12}{:>14}{:>12}",
         "coalescing", "executions", "calls saved", "wall time"

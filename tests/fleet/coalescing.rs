@@ -4,7 +4,7 @@
 use coalesce::{FleetStats, Group};
 use futures::future::join_all;
 
-use crate::setup::{Setup, LONG_LEASE};
+use crate::setup::{held_flight, Setup, LONG_LEASE};
 use crate::support::{within, Arrivals, Counter, Gate};
 
 const NAME: &str = "coalescing::find";
@@ -22,32 +22,15 @@ async fn two_replicas_share_one_execution() {
         setup.replica(LONG_LEASE).await,
         setup.replica(LONG_LEASE).await,
     );
-    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
-    let runs = Counter::new();
-    let (started, release) = (Gate::new(), Gate::new());
+    let setup = &setup;
+    let flight = within(held_flight(&a, &b, NAME, 7, |release| async move {
+        setup.waiting_replicas(1).await;
+        release.open();
+    }))
+    .await;
 
-    let leader = group_a.run_fleet(&a, NAME, 7, async {
-        runs.hit();
-        started.open();
-        release.wait().await;
-        "from a".to_owned()
-    });
-    let follower = async {
-        started.wait().await;
-        let follower = group_b.run_fleet(&b, NAME, 7, async {
-            runs.hit();
-            "from b".to_owned()
-        });
-        let release_once_b_waits = async {
-            setup.waiting_replicas(1).await;
-            release.open();
-        };
-        tokio::join!(follower, release_once_b_waits).0
-    };
-    let (leader, follower) = within(async { tokio::join!(leader, follower) }).await;
-
-    assert_eq!((leader.as_str(), follower.as_str()), ("from a", "from a"));
-    assert_eq!(runs.get(), 1, "the body ran once across both replicas");
+    assert_eq!((flight.a.as_str(), flight.b.as_str()), ("from a", "from a"));
+    assert_eq!(flight.runs, 1, "the body ran once across both replicas");
     assert_eq!(led_and_received(a.stats()), (1, 0), "a: {}", a.stats());
     assert_eq!(led_and_received(b.stats()), (0, 1), "b: {}", b.stats());
 }

@@ -4,7 +4,7 @@
 
 use coalesce::{Fleet, Group};
 
-use crate::setup::{Setup, LONG_LEASE};
+use crate::setup::{held_flight, Setup, LONG_LEASE};
 use crate::support::{within, Counter, Gate, DEADLINE};
 
 const NAME: &str = "fail_open::find";
@@ -76,65 +76,29 @@ async fn redis_killed_mid_flight_runs_bodies_here_then_coalescing_resumes() {
         setup.replica(LONG_LEASE).await,
         setup.replica(LONG_LEASE).await,
     );
-    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
-    let runs = Counter::new();
-    let (started, release) = (Gate::new(), Gate::new());
+    // The leader's body stays held until b returned: b did not wait for it.
+    let flight = within(held_flight(&a, &b, NAME, 8, |_release| async {
+        setup.waiting_replicas(1).await;
+        setup.server.kill();
+    }))
+    .await;
 
-    let leader = group_a.run_fleet(&a, NAME, 8, async {
-        runs.hit();
-        started.open();
-        release.wait().await;
-        "from a".to_owned()
-    });
-    let follower = async {
-        started.wait().await;
-        let follower = group_b.run_fleet(&b, NAME, 8, async {
-            runs.hit();
-            "from b".to_owned()
-        });
-        let kill_once_b_waits = async {
-            setup.waiting_replicas(1).await;
-            setup.server.kill();
-        };
-        let (follower, ()) = tokio::join!(follower, kill_once_b_waits);
-        // The leader's body is still held: b did not wait for it.
-        release.open();
-        follower
-    };
-    let (leader, follower) = within(async { tokio::join!(leader, follower) }).await;
-
-    assert_eq!((leader.as_str(), follower.as_str()), ("from a", "from b"));
-    assert_eq!(runs.get(), 2);
+    assert_eq!((flight.a.as_str(), flight.b.as_str()), ("from a", "from b"));
+    assert_eq!(flight.runs, 2);
     assert_eq!(b.stats().failed_open, 1, "b: {}", b.stats());
 
     // Redis comes back (empty), and the replicas coalesce again.
     setup.server.restart();
     reconnected(&a).await;
     reconnected(&b).await;
-    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
-    let runs = Counter::new();
-    let (started, release) = (Gate::new(), Gate::new());
-    let leader = group_a.run_fleet(&a, NAME, 8, async {
-        runs.hit();
-        started.open();
-        release.wait().await;
-        "from a".to_owned()
-    });
-    let follower = async {
-        started.wait().await;
-        let follower = group_b.run_fleet(&b, NAME, 8, async {
-            runs.hit();
-            "from b".to_owned()
-        });
-        let release_once_b_waits = async {
-            setup.waiting_replicas(1).await;
-            release.open();
-        };
-        tokio::join!(follower, release_once_b_waits).0
-    };
-    let (leader, follower) = within(async { tokio::join!(leader, follower) }).await;
-    assert_eq!((leader.as_str(), follower.as_str()), ("from a", "from a"));
-    assert_eq!(runs.get(), 1, "coalesced across replicas again");
+    let setup = &setup;
+    let flight = within(held_flight(&a, &b, NAME, 8, |release| async move {
+        setup.waiting_replicas(1).await;
+        release.open();
+    }))
+    .await;
+    assert_eq!((flight.a.as_str(), flight.b.as_str()), ("from a", "from a"));
+    assert_eq!(flight.runs, 1, "coalesced across replicas again");
 }
 
 /// Waits until `fleet` leads a flight through Redis again instead of
@@ -162,7 +126,7 @@ async fn a_follower_fails_open_when_redis_stops_answering_while_it_waits() {
     // a network partition) while b waits for a's value. The leader gives up
     // publishing after redis_timeout; b must not wait for a's 30 s lease
     // either: `redis_timeout` is "the most an unreachable Redis adds to a
-    // call". (Fails: b waits for the lease; see the branch's notes.)
+    // call".
     assert!(LONG_LEASE > DEADLINE);
     let Some(setup) = Setup::start("redis-frozen") else {
         return;
@@ -171,32 +135,15 @@ async fn a_follower_fails_open_when_redis_stops_answering_while_it_waits() {
         setup.replica(LONG_LEASE).await,
         setup.replica(LONG_LEASE).await,
     );
-    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
-    let runs = Counter::new();
-    let (started, release) = (Gate::new(), Gate::new());
-
-    let leader = group_a.run_fleet(&a, NAME, 8, async {
-        runs.hit();
-        started.open();
-        release.wait().await;
-        "from a".to_owned()
+    let setup = &setup;
+    let flight = held_flight(&a, &b, NAME, 8, |release| async move {
+        setup.listening_replicas(1).await;
+        setup.server.pause();
+        release.open();
     });
-    let follower = async {
-        started.wait().await;
-        let follower = group_b.run_fleet(&b, NAME, 8, async {
-            runs.hit();
-            "from b".to_owned()
-        });
-        let freeze_once_b_listens = async {
-            setup.listening_replicas(1).await;
-            setup.server.pause();
-            release.open();
-        };
-        tokio::join!(follower, freeze_once_b_listens).0
-    };
-    let outcome = tokio::time::timeout(DEADLINE, async { tokio::join!(leader, follower) }).await;
+    let outcome = tokio::time::timeout(DEADLINE, flight).await;
     setup.server.resume();
-    let (leader, follower) = outcome.unwrap_or_else(|_| {
+    let flight = outcome.unwrap_or_else(|_| {
         panic!(
             "with Redis frozen, b still waited after {DEADLINE:?}, for a's {LONG_LEASE:?} lease \
              (a: {}; b: {})",
@@ -204,6 +151,6 @@ async fn a_follower_fails_open_when_redis_stops_answering_while_it_waits() {
             b.stats()
         )
     });
-    assert_eq!((leader.as_str(), follower.as_str()), ("from a", "from b"));
+    assert_eq!((flight.a.as_str(), flight.b.as_str()), ("from a", "from b"));
     assert_eq!(b.stats().failed_open, 1, "b: {}", b.stats());
 }

@@ -3,10 +3,8 @@
 
 use std::time::Duration;
 
-use coalesce::Group;
-
-use crate::setup::Setup;
-use crate::support::{within, Counter, Gate};
+use crate::setup::{held_flight, Setup};
+use crate::support::within;
 
 const NAME: &str = "renewal::find";
 
@@ -17,34 +15,17 @@ async fn a_slow_leader_keeps_its_lease() {
         return;
     };
     let (a, b) = (setup.replica(LEASE).await, setup.replica(LEASE).await);
-    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
-    let runs = Counter::new();
-    let (started, release) = (Gate::new(), Gate::new());
+    // Time is what this test is about: five leases pass while b waits.
+    let setup = &setup;
+    let flight = within(held_flight(&a, &b, NAME, 9, |release| async move {
+        setup.waiting_replicas(1).await;
+        tokio::time::sleep(5 * LEASE).await;
+        release.open();
+    }))
+    .await;
 
-    let leader = group_a.run_fleet(&a, NAME, 9, async {
-        runs.hit();
-        started.open();
-        release.wait().await;
-        "from a".to_owned()
-    });
-    let follower = async {
-        started.wait().await;
-        let follower = group_b.run_fleet(&b, NAME, 9, async {
-            runs.hit();
-            "from b".to_owned()
-        });
-        // Time is what this test is about: five leases pass while b waits.
-        let release_after_five_leases = async {
-            setup.waiting_replicas(1).await;
-            tokio::time::sleep(5 * LEASE).await;
-            release.open();
-        };
-        tokio::join!(follower, release_after_five_leases).0
-    };
-    let (leader, follower) = within(async { tokio::join!(leader, follower) }).await;
-
-    assert_eq!((leader.as_str(), follower.as_str()), ("from a", "from a"));
-    assert_eq!(runs.get(), 1, "b did not take the lease over");
+    assert_eq!((flight.a.as_str(), flight.b.as_str()), ("from a", "from a"));
+    assert_eq!(flight.runs, 1, "b did not take the lease over");
     assert_eq!(
         (a.stats().led, b.stats().received),
         (1, 1),

@@ -1,14 +1,15 @@
 //! What every fleet test needs: a server, a namespace of its own, replicas
 //! connected to it, and a way to know that a replica waits in Redis.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use coalesce::Fleet;
+use coalesce::{Fleet, Group};
 use redis::aio::MultiplexedConnection;
 
 use crate::support::redis_server::RedisServer;
-use crate::support::within;
+use crate::support::{within, Counter, Gate};
 
 /// The lease of tests that are not about leases: long enough that no test
 /// passes by waiting for one to expire.
@@ -162,4 +163,53 @@ pub async fn listening_replicas(url: &str, count: usize) {
         }
     })
     .await;
+}
+
+/// What [`held_flight`] saw: each replica's value (`"from a"` or `"from
+/// b"`, after whose body produced it) and the body's runs in all.
+pub struct HeldFlight {
+    pub a: String,
+    pub b: String,
+    pub runs: usize,
+}
+
+/// Replica `a` leads `key` with a body held open; once it started, `b`
+/// calls with the same key while `meanwhile` runs, given the gate that lets
+/// `a`'s body finish. The gate opens anyway once `b`'s call returned.
+pub async fn held_flight<M, Fut>(
+    a: &Fleet,
+    b: &Fleet,
+    name: &str,
+    key: u32,
+    meanwhile: M,
+) -> HeldFlight
+where
+    M: FnOnce(Gate) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
+    let runs = Counter::new();
+    let (started, release) = (Gate::new(), Gate::new());
+    let leader = group_a.run_fleet(a, name, key, async {
+        runs.hit();
+        started.open();
+        release.wait().await;
+        "from a".to_owned()
+    });
+    let follower = async {
+        started.wait().await;
+        let follower = group_b.run_fleet(b, name, key, async {
+            runs.hit();
+            "from b".to_owned()
+        });
+        let (value, ()) = tokio::join!(follower, meanwhile(release.clone()));
+        release.open();
+        value
+    };
+    let (a, b) = tokio::join!(leader, follower);
+    HeldFlight {
+        a,
+        b,
+        runs: runs.get(),
+    }
 }

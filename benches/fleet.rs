@@ -76,11 +76,19 @@ fn main() {
         println!("fleet bench: skipped, `redis-server` is not on the PATH");
         return;
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    // `FLEET_BENCH_RUNTIME=current_thread`: everything on one thread, to
+    // tell the protocol's round trips from cross-thread wake-ups.
+    let current_thread = std::env::var("FLEET_BENCH_RUNTIME").is_ok_and(|v| v == "current_thread");
+    let runtime = if current_thread {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    }
+    .enable_all()
+    .build()
+    .expect("a tokio runtime");
     let url = server.url();
     let report = runtime.block_on(async move {
         // In a spawned task, as a service's handler runs, not on the
@@ -91,13 +99,14 @@ fn main() {
     });
     drop(runtime);
     drop(server);
-    report.print(full);
+    report.print(full, current_thread);
 }
 
 /// Every figure of one run, in µs.
 struct Report {
     version: String,
     ping: Vec<f64>,
+    idle_ping: Vec<f64>,
     leader_fleet: Vec<f64>,
     leader_local: Vec<f64>,
     wake_fleet: Vec<f64>,
@@ -114,6 +123,7 @@ async fn measure(url: String, sizes: &'static Sizes) -> Report {
     let version = redis_version(&mut probe).await;
 
     let ping = round_trips(&mut probe, sizes.pings).await;
+    let idle_ping = idle_round_trips(&mut probe, sizes.wake_rounds).await;
 
     let fleet_a = connect(&url).await;
     let fleet_b = connect(&url).await;
@@ -133,6 +143,7 @@ async fn measure(url: String, sizes: &'static Sizes) -> Report {
     Report {
         version,
         ping,
+        idle_ping,
         leader_fleet,
         leader_local,
         wake_fleet,
@@ -165,6 +176,24 @@ async fn round_trips(connection: &mut MultiplexedConnection, pings: usize) -> Ve
     for _ in 0..pings {
         let start = Instant::now();
         let _: String = ping().query_async(connection).await.expect("PONG");
+        times.push(micros(start.elapsed()));
+    }
+    times
+}
+
+/// 1b. The same after 1 ms of idleness, as the wake-ups below follow a
+/// settle: back-to-back pings keep the runtime's threads and Redis awake,
+/// and a round trip that starts from sleep costs the wake-ups of the
+/// threads on both sides.
+async fn idle_round_trips(connection: &mut MultiplexedConnection, pings: usize) -> Vec<f64> {
+    let mut times = Vec::with_capacity(pings);
+    for _ in 0..pings {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let start = Instant::now();
+        let _: String = redis::cmd("PING")
+            .query_async(connection)
+            .await
+            .expect("PONG");
         times.push(micros(start.elapsed()));
     }
     times
@@ -492,14 +521,22 @@ fn quantile(samples: &[f64], q: f64) -> f64 {
 }
 
 impl Report {
-    fn print(&self, full: bool) {
+    fn print(&self, full: bool, current_thread: bool) {
         let rtt = quantile(&self.ping, 0.5);
         let mode = if full {
             "full run"
         } else {
             "smoke run (cargo bench --bench fleet --all-features for figures)"
         };
-        println!("\nfleet bench, {mode}: redis-server {} on loopback, tokio multi-thread runtime (2 workers)", self.version);
+        let runtime = if current_thread {
+            "current-thread runtime"
+        } else {
+            "multi-thread runtime (2 workers)"
+        };
+        println!(
+            "\nfleet bench, {mode}: redis-server {} on loopback, tokio {runtime}",
+            self.version
+        );
         println!("round trip (RTT) = PING p50 = {rtt:.1} µs\n");
         println!("| measurement | n | p50 µs | p99 µs | p50 RTT | p99 RTT |");
         println!("|---|---:|---:|---:|---:|---:|");
@@ -513,6 +550,7 @@ impl Report {
             );
         };
         row("1. Redis round trip, PING", &self.ping);
+        row("1b. PING after 1 ms idle", &self.idle_ping);
         row("2. leader, `run_fleet`, uncontended", &self.leader_fleet);
         row("2. leader, `Group::run` local-only", &self.leader_local);
         row("3. follower wake, fleet (pub/sub)", &self.wake_fleet);
@@ -537,9 +575,11 @@ impl Report {
             quantile(&self.ping, 0.99),
         );
         let wake = quantile(&self.wake_fleet, 0.5);
+        let idle = quantile(&self.idle_ping, 0.5);
         println!(
-            "follower wake p50: {:.2} RTT (target: within 2)",
-            wake / rtt
+            "follower wake p50: {:.2} RTT (target: within 2); {:.2} idle round trips ({idle:.1} µs)",
+            wake / rtt,
+            wake / idle
         );
         for (interval, times) in &self.wake_polling {
             println!(

@@ -166,7 +166,7 @@ fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
 }
 
-/// 1. The unit: `PING` on a multiplexed connection, one at a time.
+/// Measurement 1: the unit: `PING` on a multiplexed connection, one at a time.
 async fn round_trips(connection: &mut MultiplexedConnection, pings: usize) -> Vec<f64> {
     let ping = || redis::cmd("PING");
     for _ in 0..pings.min(200) {
@@ -181,7 +181,7 @@ async fn round_trips(connection: &mut MultiplexedConnection, pings: usize) -> Ve
     times
 }
 
-/// 1b. The same after 1 ms of idleness, as the wake-ups below follow a
+/// Measurement 1b: the same after 1 ms of idleness, as the wake-ups below follow a
 /// settle: back-to-back pings keep the runtime's threads and Redis awake,
 /// and a round trip that starts from sleep costs the wake-ups of the
 /// threads on both sides.
@@ -199,7 +199,7 @@ async fn idle_round_trips(connection: &mut MultiplexedConnection, pings: usize) 
     times
 }
 
-/// 2. One caller at a time on a fresh key, so every call leads: through the
+/// Measurement 2: one caller at a time on a fresh key, so every call leads: through the
 /// fleet, then local-only, alternating so both see the same machine.
 async fn leader_cost(fleet: &Fleet, calls: usize) -> (Vec<f64>, Vec<f64>) {
     let fleet_group: Group<u64, u64> = Group::new();
@@ -243,7 +243,7 @@ async fn gated(key: u64, release: oneshot::Receiver<()>, returned: Stamp) -> u64
     key
 }
 
-/// 3. One key per round: replica A leads with a gated body; replica B's call
+/// Measurement 3: one key per round: replica A leads with a gated body; replica B's call
 /// is started and waits on the key's channel; the body is released. The
 /// latency runs from the moment A's body returns its value to the moment
 /// B's call returns it.
@@ -406,7 +406,7 @@ impl Polling {
     }
 }
 
-/// 4. As [`fleet_wake`], for the polling baseline: the follower says when
+/// Measurement 4: as [`fleet_wake`], for the polling baseline: the follower says when
 /// its `SET NX` failed, and the body is released after a settle plus a
 /// random part of one interval, so that the result lands at a random phase
 /// of the follower's polling (as it would in production).
@@ -466,7 +466,7 @@ async fn polling_wake(
     times
 }
 
-/// 5. For reference, the same round within one process: a follower of
+/// Measurement 5: for reference, the same round within one process: a follower of
 /// `Group::run` on another task, woken by the leader's task.
 async fn local_wake(rounds: usize) -> Vec<f64> {
     let group: &'static Group<u64, u64> = Box::leak(Box::new(Group::new()));

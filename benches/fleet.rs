@@ -4,7 +4,7 @@
 //! polling singleflight other crates build on Redis.
 //!
 //! ```text
-//! cargo bench --bench fleet --all-features      # about 1½ minutes
+//! cargo bench --bench fleet --all-features      # about 1 minute
 //! ```
 //!
 //! It starts its own `redis-server` on a free loopback port (no persistence,

@@ -181,14 +181,14 @@ async fn round_trips(connection: &mut MultiplexedConnection, pings: usize) -> Ve
     times
 }
 
-/// Measurement 1b: the same after 1 ms of idleness, as the wake-ups below follow a
-/// settle: back-to-back pings keep the runtime's threads and Redis awake,
-/// and a round trip that starts from sleep costs the wake-ups of the
-/// threads on both sides.
+/// Measurement 1b: the same after the idleness that precedes each wake-up
+/// below (`SETTLE`): back-to-back pings keep the runtime's threads and Redis
+/// awake, while a round trip that starts from sleep also pays the wake-ups of
+/// the threads on both sides, as the leader's finishing script does.
 async fn idle_round_trips(connection: &mut MultiplexedConnection, pings: usize) -> Vec<f64> {
     let mut times = Vec::with_capacity(pings);
     for _ in 0..pings {
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        tokio::time::sleep(SETTLE).await;
         let start = Instant::now();
         let _: String = redis::cmd("PING")
             .query_async(connection)
@@ -550,7 +550,7 @@ impl Report {
             );
         };
         row("1. Redis round trip, PING", &self.ping);
-        row("1b. PING after 1 ms idle", &self.idle_ping);
+        row("1b. PING after 5 ms idle", &self.idle_ping);
         row("2. leader, `run_fleet`, uncontended", &self.leader_fleet);
         row("2. leader, `Group::run` local-only", &self.leader_local);
         row("3. follower wake, fleet (pub/sub)", &self.wake_fleet);

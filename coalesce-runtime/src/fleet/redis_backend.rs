@@ -48,8 +48,10 @@ impl RedisBackend {
             .redis_settings()
             .clone()
             .set_protocol(ProtocolVersion::RESP3);
-        let client = redis::Client::open(info.set_redis_settings(redis))
-            .map_err(|error| FleetError::url(url, error))?;
+        // Small commands, each awaited: Nagle's algorithm could only delay them.
+        let tcp = info.tcp_settings().clone().set_nodelay(true);
+        let info = info.set_redis_settings(redis).set_tcp_settings(tcp);
+        let client = redis::Client::open(info).map_err(|error| FleetError::url(url, error))?;
         let routes = Arc::new(Routes::default());
         let config = ConnectionManagerConfig::new()
             .set_push_sender(Router(Arc::clone(&routes)))

@@ -243,6 +243,54 @@
 //! Call it inside `spawn_blocking`, or coalesce an `async fn` instead. The
 //! crate depends on no executor, so it cannot detect this for you.
 //!
+//! # Across replicas
+//!
+//! With the `fleet` feature, a function coalesces across every process that
+//! shares a Redis: a cold key costs one execution for the whole fleet of
+//! replicas, not one per replica. Callers in one process share one flight
+//! first; that flight takes the key's lease in Redis and runs the body, or
+//! waits for the message the leader publishes as it finishes (no polling).
+//!
+//! ```no_run
+//! # #[cfg(feature = "fleet")] mod fleet {
+//! use coalesce::{coalesce, Fleet};
+//!
+//! #[derive(Clone, serde::Serialize, serde::Deserialize)]
+//! struct Price {
+//!     sku: String,
+//!     cents: u64,
+//! }
+//!
+//! #[coalesce(key = "sku", fleet)]
+//! async fn price(sku: &str) -> Option<Price> {
+//!     Some(Price { sku: sku.to_owned(), cents: 1_299 }) // the upstream call
+//! }
+//!
+//! async fn start() {
+//!     match Fleet::connect("redis://127.0.0.1:6379").await {
+//!         Ok(fleet) => fleet.install(),
+//!         // Without a fleet, calls still coalesce within this process.
+//!         Err(error) => eprintln!("coalescing within this process only: {error}"),
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! The key must be `Serialize` and the output `Serialize +
+//! DeserializeOwned`: values travel as JSON. A `Result`'s error that is not
+//! `Serialize` but is shared (anyhow, `Box<dyn Error>`, `io::Error`, your
+//! enum with a `SharedError` variant) travels as its text: other replicas'
+//! callers receive a [`SharedError`] around a [`RemoteError`]. A flight is named by the
+//! fleet's namespace, the function's name (`fleet_name = "..."` pins it) and
+//! the key's JSON. A dead leader's lease expires and a waiting replica runs
+//! the body; a dropped or panicking leader releases it at once; an
+//! unreachable Redis means a local execution (fail open), never a hang.
+//! Where this differs from the local contract: a leader that outlives its
+//! lease can cause one more execution, and during a Redis outage each replica
+//! runs the body once. [`Fleet`] has the settings, [`Group::run_fleet`] does
+//! the same without the attribute, and the README's "Across replicas" tells
+//! the whole protocol.
+//!
 //! # How much did it save?
 //!
 //! [`Group::stats`] counts calls, executions, calls that joined another's
@@ -357,6 +405,9 @@
 pub use coalesce_runtime::{
     log_keys, run, stats, stats_table, Group, ShareError, SharedError, Stats, StatsTable,
 };
+#[cfg(feature = "fleet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fleet")))]
+pub use coalesce_runtime::{Fleet, FleetBuilder, FleetError, FleetStats, RemoteError};
 
 /// Coalesces concurrent calls of an `async fn` with equal keys into one
 /// execution; every caller receives a clone of the result.
@@ -424,11 +475,86 @@ pub use coalesce_runtime::{
 ///     Ok(id.to_string())
 /// }
 /// ```
+///
+/// # Across a fleet
+///
+/// With the `fleet` feature, calls coalesce across every process that shares
+/// a Redis too: first within the process, then one execution per key for the
+/// whole fleet. The key travels as JSON, so it must be `serde::Serialize`, and
+/// so does the output, which must be `Serialize + DeserializeOwned`, except
+/// that a `Result`'s error that is shared (see [Errors](crate#errors)) and
+/// not `Serialize` travels as its text, a `RemoteError` for the callers of
+/// other replicas. `fleet` is an error on a plain `fn`.
+///
+/// - `fleet`: the fleet installed with `Fleet::install` at startup. Until
+///   one is, the function coalesces within the process only.
+#[cfg_attr(
+    feature = "fleet",
+    doc = r#"
+```
+use coalesce::coalesce;
+
+#[coalesce(key = "id", fleet)]
+async fn find_user(id: u64) -> Option<String> {
+    Some(format!("user {id}")) // the query every replica would run
+}
+
+# futures::executor::block_on(async {
+// No fleet installed here: the call runs in this process.
+assert_eq!(find_user(7).await.as_deref(), Some("user 7"));
+# });
+```
+"#
+)]
+/// - `fleet = EXPR` (or `fleet = "EXPR"`): a `Fleet` of your own, an
+///   expression over the arguments and `self` like `key`; it must give a
+///   `Fleet` (it is borrowed as `&Fleet`).
+#[cfg_attr(
+    feature = "fleet",
+    doc = r#"
+```
+use coalesce::{coalesce, Fleet};
+
+struct Prices {
+    fleet: Fleet, // from `Fleet::connect(..)`, which needs a Redis
+}
+
+impl Prices {
+    #[coalesce(key = "sku", fleet = self.fleet)]
+    async fn price(&self, sku: &str) -> Option<u64> {
+        sku.starts_with("sku-").then_some(1_299) // the upstream call
+    }
+}
+```
+"#
+)]
+/// - `fleet_name = "..."`: what the replicas know the function by, instead
+///   of its path (`app::users::find_user`, with the type arguments of a
+///   generic function's instantiation), which moves when the code does.
+///   Change it when the output's shape changes (`"users/find/v2"`), so that
+///   old and new replicas never exchange values. Only with `fleet`; every
+///   instantiation of a generic function shares it.
+#[cfg_attr(
+    feature = "fleet",
+    doc = r#"
+```
+use coalesce::coalesce;
+
+#[coalesce(key = "id", fleet, fleet_name = "users/find/v2")]
+async fn find_user(id: u64) -> Result<String, String> {
+    Ok(format!("user {id}"))
+}
+# assert_eq!(futures::executor::block_on(find_user(7)).unwrap(), "user 7");
+```
+"#
+)]
 #[doc(inline)]
 pub use coalesce_macros::coalesce;
 
-/// The README's examples, compiled as doctests so they cannot drift.
-#[cfg(doctest)]
+/// The README's examples, compiled as doctests so they cannot drift. Its
+/// fleet example needs the `fleet` feature, which the README's test command
+/// turns on with every other.
+#[cfg(all(doctest, feature = "fleet"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

@@ -156,3 +156,61 @@ async fn lint_clean_functions_run() {
     })
     .await;
 }
+
+/// Fleet mode: the installed fleet, a `Fleet` of the receiver, a name, and
+/// a `Result` output; none is connected here, so the calls run locally.
+#[cfg(feature = "fleet")]
+mod fleet {
+    use coalesce::{coalesce, Fleet};
+    use serde::{Deserialize, Serialize};
+
+    use super::within;
+
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum LookupError {
+        Missing(u64),
+    }
+
+    /// The installed fleet, a `Result` output.
+    ///
+    /// # Errors
+    ///
+    /// When `id` is 0.
+    #[coalesce(key = "id", fleet)]
+    pub async fn lookup(id: u64) -> Result<String, LookupError> {
+        if id == 0 {
+            return Err(LookupError::Missing(id));
+        }
+        Ok(id.to_string())
+    }
+
+    /// No arguments, a name of its own.
+    #[coalesce(fleet, fleet_name = "lints/count")]
+    pub async fn count() -> u64 {
+        7
+    }
+
+    pub struct Repo {
+        pub fleet: Fleet,
+    }
+
+    impl Repo {
+        /// The receiver's fleet, a borrowed key.
+        #[coalesce(fleet = self.fleet)]
+        pub async fn find(&self, name: &str) -> Option<String> {
+            Some(name.to_owned())
+        }
+    }
+
+    #[tokio::test]
+    async fn lint_clean_fleet_functions_run() {
+        within(async {
+            assert_eq!(lookup(1).await, Ok("1".to_owned()));
+            assert_eq!(lookup(0).await, Err(LookupError::Missing(0)));
+            assert_eq!(count().await, 7);
+        })
+        .await;
+        // Needs a Redis to make a `Fleet`: type-checked only.
+        let _ = |repo: Repo| async move { repo.find("ada").await };
+    }
+}

@@ -1,5 +1,5 @@
 //! Parses `#[coalesce(key = ..., group = ..., crate = ..., detached,
-//! log_key = ...)]` into [`Options`].
+//! log_key = ..., fleet [= ...], fleet_name = ...)]` into [`Options`].
 
 use proc_macro2::{Ident, Span};
 use syn::ext::IdentExt;
@@ -8,14 +8,18 @@ use syn::{Expr, LitBool, LitStr, Path, Token};
 
 use crate::span::SpanRange;
 
-const VALID: &str = "`key`, `group`, `crate`, `detached`, `log_key`";
+const VALID: &str = "`key`, `group`, `crate`, `detached`, `log_key`, `fleet`, `fleet_name`";
+
+/// An expression as written (`key = ...`, `fleet = ...`): the expression,
+/// the span users should see errors at, and whether it was quoted.
+pub(crate) type WrittenExpr = (Expr, SpanRange, bool);
 
 /// The attribute's options, each given at most once.
 #[derive(Default)]
 pub(crate) struct Options {
     /// `key = "EXPR"` or `key = EXPR`, with the span users should see errors
     /// at and whether it was quoted.
-    pub key: Option<(Expr, SpanRange, bool)>,
+    pub key: Option<WrittenExpr>,
     /// `group = PATH`: a user `static` `Group<K, V>`.
     pub group: Option<Path>,
     /// `crate = "path"` or `crate = path`: where the facade is.
@@ -27,6 +31,12 @@ pub(crate) struct Options {
     /// the key, whatever the process-wide default says; with the option's
     /// name's span.
     pub log_key: Option<(bool, Span)>,
+    /// `fleet` (the installed fleet) or `fleet = "EXPR"` / `fleet = EXPR`
+    /// (a `Fleet` of the function's, as for `key`), with the option's
+    /// name's span.
+    pub fleet: Option<(Option<WrittenExpr>, Span)>,
+    /// `fleet_name = "..."`: the function's name across the fleet.
+    pub fleet_name: Option<LitStr>,
 }
 
 impl Parse for Options {
@@ -36,7 +46,7 @@ impl Parse for Options {
             let name = input.call(Ident::parse_any)?;
             match name.to_string().as_str() {
                 "key" => {
-                    let key = parse_key(value_of(input, &name)?)?;
+                    let key = parse_expr(value_of(input, &name)?)?;
                     set_once(&mut options.key, key, &name)?;
                 }
                 "group" => {
@@ -54,6 +64,18 @@ impl Parse for Options {
                 "log_key" => {
                     let log_key = parse_bool(value_of(input, &name)?, &name)?;
                     set_once(&mut options.log_key, (log_key.value, name.span()), &name)?;
+                }
+                "fleet" => {
+                    let fleet = if input.peek(Token![=]) {
+                        Some(parse_expr(value_of(input, &name)?)?)
+                    } else {
+                        None
+                    };
+                    set_once(&mut options.fleet, (fleet, name.span()), &name)?;
+                }
+                "fleet_name" => {
+                    let fleet_name = parse_str(value_of(input, &name)?, &name)?;
+                    set_once(&mut options.fleet_name, fleet_name, &name)?;
                 }
                 other => {
                     return Err(syn::Error::new(
@@ -76,10 +98,10 @@ impl Parse for Options {
 /// The one place that rejects a repeated option, at its second occurrence.
 fn set_once<T>(slot: &mut Option<T>, value: T, name: &Ident) -> syn::Result<()> {
     if slot.is_some() {
-        let keep = if name == "detached" {
-            format!("`{name}`")
-        } else {
-            format!("`{name} = ...`")
+        let keep = match name.to_string().as_str() {
+            "detached" => format!("`{name}`"),
+            "fleet" => format!("`{name}` or `{name} = ...`"),
+            _ => format!("`{name} = ...`"),
         };
         return Err(syn::Error::new(
             name.span(),
@@ -90,8 +112,10 @@ fn set_once<T>(slot: &mut Option<T>, value: T, name: &Ident) -> syn::Result<()> 
     Ok(())
 }
 
-/// `"EXPR"` parsed with `LitStr::parse` (errors point at the string), or a bare expression.
-fn parse_key(input: ParseStream) -> syn::Result<(Expr, SpanRange, bool)> {
+/// `"EXPR"` parsed with `LitStr::parse` (errors point at the string), or a
+/// bare expression, with the span users should see errors at and whether it
+/// was quoted: `key = ...` and `fleet = ...`.
+fn parse_expr(input: ParseStream) -> syn::Result<WrittenExpr> {
     if input.peek(LitStr) {
         let lit = input.parse::<LitStr>()?;
         let expr = lit.parse::<Expr>()?;
@@ -133,6 +157,17 @@ fn parse_bool(input: ParseStream, name: &Ident) -> syn::Result<LitBool> {
     Err(syn::Error::new(
         input.span(),
         format!("expected `{name} = true` or `{name} = false`"),
+    ))
+}
+
+/// A string literal, and nothing else (`fleet_name = "users/find"`).
+fn parse_str(input: ParseStream, name: &Ident) -> syn::Result<LitStr> {
+    if input.peek(LitStr) {
+        return input.parse::<LitStr>();
+    }
+    Err(syn::Error::new(
+        input.span(),
+        format!("expected `{name} = \"...\"`, a string"),
     ))
 }
 

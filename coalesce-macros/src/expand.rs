@@ -6,8 +6,8 @@ use syn::spanned::Spanned;
 use syn::Type;
 
 use crate::item::{Body, Function};
-use crate::plan::{BodyPlan, GroupSource, Plan};
-use crate::span::respan_first;
+use crate::plan::{BodyPlan, Fleet, GroupSource, Plan};
+use crate::span::{respan, respan_first};
 use crate::verdict;
 
 /// Input:
@@ -27,6 +27,9 @@ use crate::verdict;
 /// }
 /// ```
 /// With `group = PATH`: `verdict.run(user_group(groups, tag, &PATH), key, future)`.
+/// With `fleet`: `fleet_mode! { let future = fleet_verdict.fleet_body(groups,
+/// tag, fleet, name, &key, future); }` after the body (see `verdict::fleet`),
+/// and, for `fleet = EXPR`, `fleet_mode! { let fleet = ..; }` before it.
 /// With `log_key = true`: `__coalesce_log_key().always()`; with `log_key =
 /// false`: `LogKey::never(&key)`, and the key's `Debug` is never probed.
 pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
@@ -49,6 +52,7 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     // of them because it captures nothing.
     let tag = Ident::new("coalesce_tag", Span::mixed_site());
     let tag_statement = quote!(let #tag = || {};);
+    let (fleet_statement, fleet_body) = fleet(plan, &private, [&groups, &tag, &key, &future]);
     // Spanned on the key: a key borrowing an argument fails `K: 'static` here.
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
@@ -85,7 +89,9 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
             #groups_statement
             #key_statement
             #tag_statement
+            #fleet_statement
             let #future = #body;
+            #fleet_body
             let #verdict = #verdict_value;
             #result
         }
@@ -103,6 +109,49 @@ fn groups_statement(private: &TokenStream, groups: &Ident) -> TokenStream {
             &#map
         };
     }
+}
+
+/// Fleet mode's statements: `fleet = EXPR` taken before the body owns the
+/// arguments, and after it, the body wrapped in a flight across replicas.
+/// Both go through `fleet_mode!`, which without the `fleet` feature is one
+/// error that says to turn it on. Nothing without `fleet`.
+fn fleet(
+    plan: &Plan<'_>,
+    private: &TokenStream,
+    [groups, tag, key, future]: [&Ident; 4],
+) -> (TokenStream, TokenStream) {
+    let Some(plan_fleet) = &plan.fleet else {
+        return (TokenStream::new(), TokenStream::new());
+    };
+    let fleet = Ident::new("coalesce_fleet", Span::mixed_site());
+    let before = fleet_statement(plan_fleet, private, &fleet)
+        .map(|statement| quote!(#private::fleet_mode! { #statement }))
+        .unwrap_or_default();
+    let value = verdict::fleet_value(
+        plan,
+        plan_fleet,
+        private,
+        [groups, tag, key, future, &fleet],
+    );
+    let after = quote!(#private::fleet_mode! { let #future = #value; });
+    (before, after)
+}
+
+/// `let fleet = Some(Fleet::clone(&EXPR));` for `fleet = EXPR` (nothing for
+/// the installed fleet), spanned on `EXPR` so that a value of another type
+/// is reported there. A clone, not a borrow: the body may own what `EXPR`
+/// borrows (`self: Arc<Self>`).
+fn fleet_statement(fleet: &Fleet, private: &TokenStream, handle: &Ident) -> Option<TokenStream> {
+    let (expr, span) = fleet.fleet.as_ref()?;
+    let borrowed = Ident::new("coalesce_fleet_ref", Span::mixed_site());
+    let fleet_type = respan(quote!(&#private::Fleet), span.first);
+    let borrow = quote_spanned!(span.first=> &(#expr));
+    Some(quote! {
+        let #handle = {
+            let #borrowed: #fleet_type = #borrow;
+            ::core::option::Option::Some(#private::Fleet::clone(#borrowed))
+        };
+    })
 }
 
 /// `let key = ...;`: each element borrowed and converted (`&str` → `String`),

@@ -63,6 +63,16 @@ use proc_macro::TokenStream;
 ///   with `false`; the option wins over it. With `false` the key's `Debug`
 ///   is never run. Not allowed with `group = PATH`, whose events never carry
 ///   the key. See "Tracing events" in the `coalesce` crate.
+/// - `fleet`, `fleet = EXPR` or `fleet = "EXPR"` (the `fleet` feature):
+///   coalesce across every process that shares a Redis as well, through the
+///   installed `Fleet` or the `Fleet` that `EXPR` gives (`fleet =
+///   self.fleet`). Within the process first, then one execution per key for
+///   the fleet. The key must be `serde::Serialize` and the output
+///   `Serialize + DeserializeOwned` (a shared error may instead travel as
+///   its text); only on an `async fn`. See "Across a
+///   fleet" on the `coalesce` crate's `coalesce`.
+/// - `fleet_name = "..."`: the function's name across the fleet, instead of
+///   its path; only with `fleet`.
 ///
 /// # Keys
 ///
@@ -146,20 +156,28 @@ use proc_macro::TokenStream;
 ///     // the `log_key = ..` option;
 ///     // with `detached`: `run_detached`; with `group = PATH`:
 ///     // `run(user_group(groups, tag, &PATH), key, future)`.
+///     // with `fleet`, before `verdict`: `let future = fleet_verdict
+///     // .fleet_body(groups, tag, fleet, fleet_name, &key, future);`, the
+///     // body in a flight across replicas (`fleet_verdict`: the key is
+///     // `Serialize`, the output `Serialize + DeserializeOwned`).
 /// }
 /// ```
 ///
 /// # Errors at compile time
 ///
 /// The attribute rejects, with the fix in the message: a `const fn`;
-/// `detached` on a plain `fn`; `log_key` with `group = PATH`; a trait
+/// `detached` or `fleet` on a plain `fn`; `fleet_name` without `fleet`;
+/// `log_key` with `group = PATH`; a trait
 /// method without a body; an unknown or repeated option;
 /// a key that names something that is not an argument; a borrowed argument
 /// of a `detached` function. A key that is not `Hash + Eq` or
 /// not `Send + Sync`, and an output that can be neither cloned nor shared
 /// (a `Result` whose error is not `Clone` is shared through
 /// `coalesce::SharedError`) or is not `Send`, are reported on the key or on
-/// the return type.
+/// the return type; so are, with `fleet`, a key that is not `Serialize` and
+/// an output (or a `Result`'s `Ok` value) that is not `Serialize +
+/// DeserializeOwned`, or a `Result`'s error that is neither that nor shared. A `fleet = EXPR` that is not a `Fleet` is a type
+/// error on `EXPR`.
 #[proc_macro_attribute]
 pub fn coalesce(args: TokenStream, item: TokenStream) -> TokenStream {
     coalesce_impl(args.into(), item.into()).into()

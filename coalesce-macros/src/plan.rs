@@ -1,6 +1,6 @@
 //! What `validate` hands to `expand`: the checked options and signature.
 
-use syn::{Attribute, Expr, ExprAsync, Path, Stmt, Type};
+use syn::{Attribute, Expr, ExprAsync, LitStr, Path, Stmt, Type};
 
 use crate::item::Body;
 use crate::span::SpanRange;
@@ -22,6 +22,18 @@ pub(crate) struct Plan<'a> {
     pub detached: bool,
     /// `log_key = true|false`; `None` follows `coalesce::log_keys`.
     pub log_key: Option<bool>,
+    /// `fleet`: the body runs in a flight across replicas, inside local
+    /// coalescing.
+    pub fleet: Option<Fleet>,
+}
+
+/// `fleet`, `fleet = EXPR` and `fleet_name = "..."`.
+pub(crate) struct Fleet {
+    /// `fleet = EXPR`, evaluated in the function; `None` for the installed
+    /// fleet.
+    pub fleet: Option<(Expr, SpanRange)>,
+    /// `fleet_name = "..."`; `None` for the function's name in `stats()`.
+    pub name: Option<LitStr>,
 }
 
 /// Where the future every caller brings comes from.

@@ -246,3 +246,55 @@ fn log_key_false_and_true() {
         },
     );
 }
+
+#[test]
+fn fleet_installed() {
+    check(
+        "fleet_installed",
+        quote!(key = "id", fleet),
+        quote! {
+            pub async fn find_user(id: u64) -> Result<Option<User>, UserError> {
+                db::find(id).await
+            }
+        },
+    );
+}
+
+#[test]
+fn fleet_of_the_receiver_with_a_name() {
+    check(
+        "fleet_of_the_receiver_with_a_name",
+        quote!(
+            key = "id",
+            fleet = "self.fleet",
+            fleet_name = "users/find/v2"
+        ),
+        quote! {
+            async fn find(&self, id: u64) -> Option<User> {
+                self.db.find(id).await
+            }
+        },
+    );
+}
+
+#[test]
+fn fleet_errors_keep_the_original_function() {
+    check(
+        "fleet_errors_keep_the_original_function",
+        quote!(key = "id", fleet, fleet_name = "find"),
+        quote! {
+            fn find(id: u64) -> u64 {
+                id
+            }
+        },
+    );
+    check(
+        "fleet_name_without_fleet",
+        quote!(key = "id", fleet_name = "find"),
+        quote! {
+            async fn find(id: u64) -> u64 {
+                id
+            }
+        },
+    );
+}

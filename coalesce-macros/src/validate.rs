@@ -8,14 +8,15 @@ mod async_trait;
 mod detached;
 mod key;
 
+use proc_macro2::Span;
 use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, Ident, ReturnType, Signature, Type};
+use syn::{Ident, LitStr, ReturnType, Signature, Type};
 
-use crate::attr::Options;
+use crate::attr::{Options, WrittenExpr};
 use crate::errors::Errors;
 use crate::item::Function;
-use crate::plan::{AsyncTraitBody, BodyPlan, GroupSource, Key, Plan};
+use crate::plan::{AsyncTraitBody, BodyPlan, Fleet, GroupSource, Key, Plan};
 use crate::span::{resolved_at_call_site, SpanRange};
 
 pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Plan<'_>> {
@@ -42,6 +43,13 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         );
     }
     let log_key = options.log_key.map(|(log_key, _)| log_key);
+    let fleet = plan_fleet(
+        options.fleet,
+        options.fleet_name,
+        blocking,
+        &sig.ident,
+        &mut errors,
+    );
     let output = match (&async_trait, &sig.output) {
         (Some(parts), _) => Some(&parts.output),
         (None, ReturnType::Default) => None,
@@ -84,7 +92,59 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         body,
         detached,
         log_key,
+        fleet,
     })
+}
+
+/// `fleet` on an `async fn`, its expression resolved as the user's, and
+/// `fleet_name` only with it.
+fn plan_fleet(
+    fleet: Option<(Option<WrittenExpr>, Span)>,
+    name: Option<LitStr>,
+    blocking: bool,
+    function: &Ident,
+    errors: &mut Errors,
+) -> Option<Fleet> {
+    if let Some(name) = &name {
+        check_fleet_name(name, fleet.is_some(), errors);
+    }
+    let (expr, span) = fleet?;
+    if blocking {
+        errors.push(
+            span,
+            format!(
+                "fleet mode needs an async fn: Redis is reached asynchronously; make \
+                 `{function}` an `async fn`, or remove `fleet`"
+            ),
+        );
+    }
+    let fleet = expr.map(|(expr, span, quoted)| {
+        // As for a quoted key: resolved as the user's own tokens.
+        let expr = if quoted {
+            syn::parse2(resolved_at_call_site(expr.to_token_stream())).unwrap_or(expr)
+        } else {
+            expr
+        };
+        (expr, span)
+    });
+    Some(Fleet { fleet, name })
+}
+
+/// `fleet_name` goes with `fleet`, and names something.
+fn check_fleet_name(name: &LitStr, fleet: bool, errors: &mut Errors) {
+    if !fleet {
+        errors.push(
+            name.span(),
+            "`fleet_name` names the function across a fleet, and this one has none: \
+             add `fleet` (or `fleet = EXPR`), or remove `fleet_name`",
+        );
+    } else if name.value().is_empty() {
+        errors.push(
+            name.span(),
+            "`fleet_name` is empty: give the name every replica knows this function by \
+             (`fleet_name = \"users/find\"`), or leave it out to use the function's path",
+        );
+    }
 }
 
 /// The function's kind: `async`, blocking, or the method `#[async_trait]`
@@ -111,7 +171,7 @@ fn check_shape(function: &Function, errors: &mut Errors) -> Option<AsyncTraitBod
 }
 
 /// The key as written, its names checked, or every argument but `self`.
-fn plan_key(written: Option<(Expr, SpanRange, bool)>, sig: &Signature, errors: &mut Errors) -> Key {
+fn plan_key(written: Option<WrittenExpr>, sig: &Signature, errors: &mut Errors) -> Key {
     let arguments = key::argument_names(sig);
     let Some((expr, span, quoted)) = written else {
         return key::default_key(sig, &arguments);

@@ -17,6 +17,10 @@
 //! A `Result` output is checked in two parts, each with its own message:
 //! its `Ok` value (`Clone`) and its error (`Clone`, or shared).
 
+mod fleet;
+
+pub(crate) use fleet::fleet_value;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;

@@ -7,6 +7,8 @@ use std::hash::Hash;
 use std::pin::pin;
 
 mod fallible;
+#[cfg(feature = "fleet")]
+mod fleet;
 
 use crate::blocking;
 use crate::call::{Call, Parts};

@@ -30,6 +30,8 @@ mod map;
 
 mod blocking;
 mod events;
+#[cfg(feature = "fleet")]
+mod fleet;
 mod global;
 #[doc(hidden)]
 pub mod macro_support;
@@ -43,6 +45,9 @@ mod sync;
 mod type_map;
 
 pub use events::log_keys;
+#[cfg(feature = "fleet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fleet")))]
+pub use fleet::{Fleet, FleetBuilder, FleetError, FleetStats, RemoteError};
 pub use global::run;
 pub use group::Group;
 pub use registry::{stats, stats_table, StatsTable};

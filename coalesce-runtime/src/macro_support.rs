@@ -5,7 +5,9 @@
 //! 1. `(EXPR).__coalesce_to_key()` for each key element, with [`ToKey`] in
 //!    scope, so method-call autoref turns `&str` into `String` without moving
 //!    the argument;
-//! 2. `async move { body }`, the future every caller brings;
+//! 2. `async move { body }`, the future every caller brings; with `fleet`,
+//!    wrapped by `fleet_body` in a flight across replicas, behind probes of
+//!    its own for `Serialize` and `DeserializeOwned` (see `fleet`);
 //! 3. one `probe` per bound of the key and of the output, each answering
 //!    [`Yes`] or [`No`] without failing, then one `require_*` call per bound,
 //!    spanned on the user's key or return type, which fails for `No` with a
@@ -20,6 +22,8 @@
 //! When a bound is missing the verdict is [`No`], whose `run` has no bounds:
 //! the user sees one error per missing bound, not a cascade from `Group`.
 
+#[cfg(feature = "fleet")]
+mod fleet;
 mod function;
 mod output;
 mod probe;
@@ -30,12 +34,42 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 
 pub use crate::events::LogKey;
+#[cfg(feature = "fleet")]
+pub use crate::fleet::Fleet;
 pub use crate::group::Group;
 use crate::shared_error::{ShareError, SharedError};
+#[cfg(feature = "fleet")]
+pub use fleet::*;
 pub use function::FunctionGroups;
 pub use output::*;
 pub use probe::*;
 pub use require::*;
+
+/// Fleet mode's statements, `fleet_mode! { let .. = ..; }`: with the
+/// `fleet` feature, as they are.
+#[cfg(feature = "fleet")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __coalesce_fleet_mode {
+    ($($statements:tt)*) => { $($statements)* };
+}
+
+/// Fleet mode's statements, `fleet_mode! { let .. = ..; }`: without the
+/// `fleet` feature, one error that names it instead of a cascade about
+/// items that are not compiled, and the body runs as without `fleet`.
+#[cfg(not(feature = "fleet"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __coalesce_fleet_mode {
+    ($($statements:tt)*) => {
+        ::core::compile_error!(
+            "`#[coalesce(fleet)]` needs the `fleet` feature of `coalesce`: \
+             `coalesce = { version = \"...\", features = [\"fleet\"] }` in Cargo.toml"
+        );
+    };
+}
+
+pub use crate::__coalesce_fleet_mode as fleet_mode;
 
 /// Turns a borrowed key expression into the owned key stored in the map.
 ///

@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
 pub mod recorder;
+pub mod redis_server;
 
 /// Long enough for a loaded CI machine, short enough that a hang fails the run.
 pub const DEADLINE: Duration = Duration::from_secs(20);

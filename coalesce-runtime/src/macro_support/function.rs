@@ -59,7 +59,7 @@ impl FunctionGroups {
     }
 
     /// The function's name, worked out once from the tag's type name.
-    fn name<Tag>(&self) -> &'static str {
+    pub fn name<Tag: 'static>(&self) -> &'static str {
         self.name
             .get_or_init(|| Box::leak(function_name(std::any::type_name::<Tag>()).into_boxed_str()))
     }

@@ -2,10 +2,12 @@
 //! send, or a Redis that died mid-flight. Never a hang, and coalescing across
 //! replicas resumes once Redis is back.
 
+use std::collections::BTreeMap;
+
 use coalesce::{Fleet, Group};
 
-use crate::setup::{held_flight, Setup, LONG_LEASE};
-use crate::support::{within, Counter, Gate, DEADLINE};
+use crate::setup::{held_flight, held_flight_of, Setup, LONG_LEASE};
+use crate::support::{within, DEADLINE};
 
 const NAME: &str = "fail_open::find";
 
@@ -23,33 +25,24 @@ async fn a_result_over_max_result_bytes_runs_in_each_replica() {
     };
     let a = within(connect()).await.expect("a connects");
     let b = within(connect()).await.expect("b connects");
-    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
-    let runs = Counter::new();
-    let (started, release) = (Gate::new(), Gate::new());
     let large = "x".repeat(100);
-
-    let leader = group_a.run_fleet(&a, NAME, 2, async {
-        runs.hit();
-        started.open();
-        release.wait().await;
-        large.clone()
-    });
-    let follower = async {
-        started.wait().await;
-        let follower = group_b.run_fleet(&b, NAME, 2, async {
-            runs.hit();
-            large.clone()
-        });
-        let release_once_b_waits = async {
+    let setup = &setup;
+    let values = [large.clone(), large.clone()];
+    let flight = within(held_flight_of(
+        &a,
+        &b,
+        NAME,
+        2,
+        values,
+        |release| async move {
             setup.waiting_replicas(1).await;
             release.open();
-        };
-        tokio::join!(follower, release_once_b_waits).0
-    };
-    let (leader, follower) = within(async { tokio::join!(leader, follower) }).await;
+        },
+    ))
+    .await;
 
-    assert!(leader == large && follower == large);
-    assert_eq!(runs.get(), 2, "b ran its own body");
+    assert!(flight.a == large && flight.b == large);
+    assert_eq!(flight.runs, 2, "b ran its own body");
     assert_eq!(
         (a.stats().led, a.stats().ran_locally),
         (1, 0),
@@ -61,6 +54,42 @@ async fn a_result_over_max_result_bytes_runs_in_each_replica() {
         (b_stats.ran_locally, b_stats.received, b_stats.led),
         (1, 0, 0),
         "b: {b_stats}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_result_that_json_cannot_encode_runs_in_each_replica() {
+    // JSON object keys are strings: a map keyed by pairs does not encode.
+    let Some(setup) = Setup::start("not-encodable") else {
+        return;
+    };
+    let (a, b) = (
+        setup.replica(LONG_LEASE).await,
+        setup.replica(LONG_LEASE).await,
+    );
+    let pairs = |value: &str| BTreeMap::from([((1_u8, 2_u8), value.to_owned())]);
+    let setup = &setup;
+    let values = [pairs("from a"), pairs("from b")];
+    let flight = within(held_flight_of(
+        &a,
+        &b,
+        NAME,
+        3,
+        values,
+        |release| async move {
+            setup.waiting_replicas(1).await;
+            release.open();
+        },
+    ))
+    .await;
+
+    assert_eq!((flight.a, flight.b), (pairs("from a"), pairs("from b")));
+    assert_eq!(flight.runs, 2, "b ran its own body");
+    assert_eq!(
+        (a.stats().led, b.stats().ran_locally),
+        (1, 1),
+        "b: {}",
+        b.stats()
     );
 }
 

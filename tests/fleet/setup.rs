@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use coalesce::{Fleet, Group};
 use redis::aio::MultiplexedConnection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::support::redis_server::RedisServer;
 use crate::support::{within, Counter, Gate};
@@ -167,9 +169,9 @@ pub async fn listening_replicas(url: &str, count: usize) {
 
 /// What [`held_flight`] saw: each replica's value (`"from a"` or `"from
 /// b"`, after whose body produced it) and the body's runs in all.
-pub struct HeldFlight {
-    pub a: String,
-    pub b: String,
+pub struct HeldFlight<V = String> {
+    pub a: V,
+    pub b: V,
     pub runs: usize,
 }
 
@@ -187,20 +189,38 @@ where
     M: FnOnce(Gate) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let (group_a, group_b) = (Group::<u32, String>::new(), Group::<u32, String>::new());
+    let values = ["from a".to_owned(), "from b".to_owned()];
+    held_flight_of(a, b, name, key, values, meanwhile).await
+}
+
+/// [`held_flight`] with the values the bodies of `a` and `b` return.
+pub async fn held_flight_of<V, M, Fut>(
+    a: &Fleet,
+    b: &Fleet,
+    name: &str,
+    key: u32,
+    [from_a, from_b]: [V; 2],
+    meanwhile: M,
+) -> HeldFlight<V>
+where
+    V: Clone + Send + Serialize + DeserializeOwned + 'static,
+    M: FnOnce(Gate) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (group_a, group_b) = (Group::<u32, V>::new(), Group::<u32, V>::new());
     let runs = Counter::new();
     let (started, release) = (Gate::new(), Gate::new());
     let leader = group_a.run_fleet(a, name, key, async {
         runs.hit();
         started.open();
         release.wait().await;
-        "from a".to_owned()
+        from_a
     });
     let follower = async {
         started.wait().await;
         let follower = group_b.run_fleet(b, name, key, async {
             runs.hit();
-            "from b".to_owned()
+            from_b
         });
         let (value, ()) = tokio::join!(follower, meanwhile(release.clone()));
         release.open();

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 /// A snapshot of a [`Fleet`](super::Fleet)'s counters since it connected.
 ///
 /// Each counts flights, not callers: local callers of one key share one
-/// flight before it reaches Redis.
+/// flight before it reaches Redis. A function's [`Stats`](crate::Stats)
+/// count such a flight as one execution wherever its body ran; `led` and
+/// the local-run counters here say where it did.
 ///
 /// ```
 /// let stats = coalesce::FleetStats::default();

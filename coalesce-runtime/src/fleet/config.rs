@@ -95,7 +95,15 @@ impl FleetBuilder {
     /// times this (the fleet sends a `PING` per `redis_timeout` while calls
     /// wait), and a closed connection at once. After a failure, flights run
     /// locally without asking Redis for a second.
+    ///
+    /// # Panics
+    ///
+    /// If `timeout` is under 1 ms: no command could be answered in time.
     pub fn redis_timeout(mut self, timeout: Duration) -> Self {
+        assert!(
+            timeout >= Duration::from_millis(1),
+            "a redis_timeout of {timeout:?} leaves Redis no time to answer: use at least 1 ms (500 ms is the default)"
+        );
         self.settings.redis_timeout = timeout;
         self
     }
@@ -128,5 +136,24 @@ impl FleetBuilder {
     /// without a fleet: its calls still coalesce within the process.
     pub async fn connect(self) -> Result<Fleet, FleetError> {
         Fleet::from_builder(self).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::FleetBuilder;
+
+    #[test]
+    #[should_panic(expected = "use at least 1 ms")]
+    fn a_zero_redis_timeout_is_refused() {
+        let _ = FleetBuilder::new("redis://127.0.0.1".to_owned()).redis_timeout(Duration::ZERO);
+    }
+
+    #[test]
+    #[should_panic(expected = "use at least 3 ms")]
+    fn a_lease_too_short_to_renew_is_refused() {
+        let _ = FleetBuilder::new("redis://127.0.0.1".to_owned()).lease(Duration::from_millis(2));
     }
 }

@@ -87,6 +87,14 @@ impl Fleet {
     /// # Errors
     ///
     /// As for [`FleetBuilder::connect`].
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`FleetBuilder::connect`].
+    ///
+    /// # Panics
+    ///
+    /// Never, as [`FleetBuilder::connect`].
     pub async fn connect(url: &str) -> Result<Fleet, FleetError> {
         Self::builder(url).connect().await
     }

@@ -134,6 +134,15 @@ impl FleetBuilder {
     /// When the URL is not a Redis URL, no tokio runtime is running, or
     /// Redis does not answer. A service usually logs the error and goes on
     /// without a fleet: its calls still coalesce within the process.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropped before it finishes, it leaves nothing behind: the connection
+    /// is closed.
+    ///
+    /// # Panics
+    ///
+    /// Never; outside a tokio runtime it returns an error that says so.
     pub async fn connect(self) -> Result<Fleet, FleetError> {
         Fleet::from_builder(self).await
     }

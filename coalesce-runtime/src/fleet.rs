@@ -107,8 +107,11 @@ impl Fleet {
 
     async fn from_builder(builder: FleetBuilder) -> Result<Fleet, FleetError> {
         let FleetBuilder { url, settings } = builder;
-        let (backend, address) = RedisBackend::connect(&url, settings.redis_timeout).await?;
-        let runtime = tokio::runtime::Handle::current();
+        // The runtime that later runs what a drop cannot wait for.
+        let runtime =
+            tokio::runtime::Handle::try_current().map_err(|_| FleetError::no_runtime())?;
+        let (backend, address) =
+            RedisBackend::connect(&url, settings.redis_timeout, runtime.clone()).await?;
         Ok(Fleet {
             inner: Arc::new(Inner {
                 backend: Box::new(backend),

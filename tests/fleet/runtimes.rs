@@ -3,7 +3,7 @@
 
 use coalesce::Group;
 
-use crate::setup::{Setup, LONG_LEASE};
+use crate::setup::{held_flight, Setup, LONG_LEASE};
 use crate::support::{within, Counter, Gate};
 
 const NAME: &str = "runtimes::find";
@@ -17,28 +17,17 @@ async fn two_replicas_share_one_execution_on_a_current_thread_runtime() {
         setup.replica(LONG_LEASE).await,
         setup.replica(LONG_LEASE).await,
     );
-    let (group_a, group_b) = (Group::<u32, usize>::new(), Group::<u32, usize>::new());
-    let runs = Counter::new();
-    let (started, release) = (Gate::new(), Gate::new());
+    let setup = &setup;
+    let flight = within(held_flight(&a, &b, NAME, 1, |release| async move {
+        setup.waiting_replicas(1).await;
+        release.open();
+    }))
+    .await;
 
-    let leader = group_a.run_fleet(&a, NAME, 1, async {
-        let run = runs.hit();
-        started.open();
-        release.wait().await;
-        run
-    });
-    let follower = async {
-        started.wait().await;
-        let follower = group_b.run_fleet(&b, NAME, 1, async { runs.hit() });
-        let release_once_b_waits = async {
-            setup.waiting_replicas(1).await;
-            release.open();
-        };
-        tokio::join!(follower, release_once_b_waits).0
-    };
-    let (leader, follower) = within(async { tokio::join!(leader, follower) }).await;
-
-    assert_eq!((leader, follower, runs.get()), (1, 1, 1));
+    assert_eq!(
+        (flight.a.as_str(), flight.b.as_str(), flight.runs),
+        ("from a", "from a", 1)
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

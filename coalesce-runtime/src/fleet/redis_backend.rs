@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{ProtocolVersion, PushInfo, PushKind, Value};
+use redis::{IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
@@ -34,15 +34,17 @@ struct Shared {
 }
 
 impl RedisBackend {
-    /// Connects and answers a first `PING` within `timeout`. Returns the
-    /// backend and the server's address, for messages.
+    /// Connects and answers a first `PING` within `timeout`; `runtime`
+    /// runs what the backend's drops cannot wait for. Returns the backend
+    /// and the server's address, for messages.
     pub(super) async fn connect(
         url: &str,
         timeout: Duration,
+        runtime: Handle,
     ) -> Result<(Self, String), FleetError> {
-        let runtime = Handle::try_current().map_err(|_| FleetError::no_runtime())?;
-        let client = redis::Client::open(url).map_err(|error| FleetError::url(url, error))?;
-        let info = client.get_connection_info().clone();
+        let info = url
+            .into_connection_info()
+            .map_err(|error| FleetError::url(url, error))?;
         let address = info.addr().to_string();
         let redis = info
             .redis_settings()

@@ -12,7 +12,7 @@ use crate::detached::BoxFuture;
 use crate::ending::{Ending, Seat};
 use crate::events::{Label, Subject};
 use crate::flight::{Departure, FollowerPoll};
-use crate::map::{Arrival, Joined, Map};
+use crate::map::{Joined, Map};
 use crate::panic_message::follower_panic;
 use crate::stats::Counters;
 
@@ -34,12 +34,13 @@ pub(crate) struct Call<'g, K, V> {
 enum Role {
     /// Runs its own future; the others wait for it.
     Leader,
-    /// Opened a detached flight, whose body it brought: waits in this slot
-    /// like a follower, but a value it receives is not a "joined" one.
-    Opener(usize),
-    /// Waits in this slot of the flight, and drives the flight's detached
-    /// body when it needs polling.
-    Follower(usize),
+    /// Joined a flight and registers in it at its first poll, with its
+    /// arrival number, by which promotion picks the longest waiting.
+    Arriving { ticket: usize, opener: bool },
+    /// Waits in this slot of the flight it joined, and drives the flight's
+    /// detached body when it needs polling. The opener of a detached flight
+    /// brought the body: a value it receives is not a "joined" one.
+    Waiting { slot: usize, opener: bool },
     /// Returned (or panicked): nothing left to clean up.
     Finished,
 }
@@ -53,7 +54,7 @@ where
     pub(crate) fn join(parts: Parts<'g, K, V>, key: K) -> Self {
         let subject = Subject::of(parts.label, &key);
         let (joined, unused_key) = parts.map.join(key);
-        let call = Self::registered(parts, joined, subject);
+        let call = Self::registered(parts, joined, subject, false);
         // Registered first: if this `Drop` panics, dropping `call` deregisters.
         drop(unused_key);
         call
@@ -69,26 +70,35 @@ where
     {
         let subject = Subject::of(parts.label, &key);
         let (joined, unused) = parts.map.join_detached(key, future);
+        let opener = unused.is_none();
         let (unused_key, future) = unused.unzip();
-        let call = Self::registered(parts, joined, subject);
+        let call = Self::registered(parts, joined, subject, opener);
         drop(unused_key);
         (call, future)
     }
 
-    fn registered(parts: Parts<'g, K, V>, joined: Joined<V>, subject: Subject) -> Self {
-        let role = match joined.arrival {
-            Arrival::Leads => Role::Leader,
-            Arrival::Opened(slot) => Role::Opener(slot),
-            Arrival::Follows(slot) => Role::Follower(slot),
+    fn registered(
+        parts: Parts<'g, K, V>,
+        joined: Joined<V>,
+        subject: Subject,
+        opener: bool,
+    ) -> Self {
+        let (place, flight, role) = match joined {
+            Joined::Leads(place) => (place, None, Role::Leader),
+            Joined::Follows {
+                place,
+                flight,
+                ticket,
+            } => (place, Some(flight), Role::Arriving { ticket, opener }),
         };
-        let opened = !matches!(role, Role::Follower(_));
+        let opened = opener || matches!(role, Role::Leader);
         parts.counters.called(opened, parts.label);
         Self {
             seat: Seat {
                 map: parts.map,
                 counters: parts.counters,
-                flight: joined.flight,
-                hash: joined.hash,
+                place,
+                flight,
                 subject,
             },
             role,
@@ -106,17 +116,32 @@ where
     where
         F: Future<Output = V>,
     {
-        if let Role::Opener(slot) | Role::Follower(slot) = self.role {
-            if let Some(waited) = self.wait(slot, cx) {
+        if let Role::Arriving { .. } | Role::Waiting { .. } = self.role {
+            if let Some(waited) = self.wait(cx) {
                 return waited;
             }
         }
         self.lead(cx, fut)
     }
 
-    /// One poll of a waiting call; `None` when it was just promoted to lead.
-    fn wait(&mut self, slot: usize, cx: &mut Context<'_>) -> Option<Poll<(V, bool)>> {
-        match self.seat.flight.poll_follower(slot, cx) {
+    /// One poll of a waiting call, which registers at the first; `None`
+    /// when it was just promoted to lead.
+    fn wait(&mut self, cx: &mut Context<'_>) -> Option<Poll<(V, bool)>> {
+        let Some(flight) = &self.seat.flight else {
+            unreachable!("a waiting call has joined a flight")
+        };
+        let (slot, polled) = match self.role {
+            Role::Waiting { slot, .. } => (Some(slot), flight.poll_follower(slot, cx)),
+            Role::Arriving { ticket, opener } => {
+                let registered = flight.register(ticket, cx.waker().clone());
+                if let Some(slot) = registered.0 {
+                    self.role = Role::Waiting { slot, opener };
+                }
+                registered
+            }
+            Role::Leader | Role::Finished => unreachable!("only a waiting call waits"),
+        };
+        match polled {
             FollowerPoll::Waiting => Some(Poll::Pending),
             FollowerPoll::Promoted => {
                 self.seat.counters.promoted();
@@ -124,15 +149,20 @@ where
                 self.role = Role::Leader;
                 None
             }
-            FollowerPoll::Value(shared) => {
+            FollowerPoll::Value(value) => {
                 self.role.received_value(self.seat.counters);
-                Some(Poll::Ready((shared.into_value(), true)))
+                Some(Poll::Ready((value, true)))
             }
             FollowerPoll::Panicked(message) => {
                 self.role = Role::Finished;
                 follower_panic(message.as_deref())
             }
-            FollowerPoll::Drive(body, waker) => Some(self.drive(slot, body, &waker)),
+            FollowerPoll::Drive(body, waker) => {
+                let Some(slot) = slot else {
+                    unreachable!("only a registered caller drives the body")
+                };
+                Some(self.drive(slot, body, &waker))
+            }
         }
     }
 
@@ -173,7 +203,9 @@ where
         }
         // The body is done: this caller leaves the waiters, and ends the
         // flight for the others.
-        self.seat.flight.retire(slot);
+        if let Some(flight) = &self.seat.flight {
+            flight.retire(slot);
+        }
         match polled {
             Ok(Poll::Ready(value)) => {
                 self.role.received_value(self.seat.counters);
@@ -192,7 +224,9 @@ impl Role {
     /// A waiting call received the flight's value: a value from a body it
     /// did not bring counts as a joined one, whoever drove that body.
     fn received_value(&mut self, counters: &Counters) {
-        if let Role::Follower(_) = std::mem::replace(self, Role::Finished) {
+        if let Role::Arriving { opener: false, .. } | Role::Waiting { opener: false, .. } =
+            std::mem::replace(self, Role::Finished)
+        {
             counters.joined();
         }
     }
@@ -200,15 +234,17 @@ impl Role {
 
 impl<K, V> Drop for Call<'_, K, V> {
     fn drop(&mut self) {
-        let must_hand_off = match self.role {
-            Role::Finished => false,
-            Role::Leader => true,
-            Role::Opener(slot) | Role::Follower(slot) => {
-                matches!(self.seat.flight.leave(slot), Departure::MustHandOff)
+        let departure = match (&self.role, &self.seat.flight) {
+            (Role::Finished, _) => return,
+            (Role::Leader, _) => Departure::MustHandOff,
+            (Role::Waiting { slot, .. }, Some(flight)) => flight.leave(*slot),
+            (Role::Arriving { .. }, Some(flight)) => flight.leave_unregistered(),
+            (Role::Arriving { .. } | Role::Waiting { .. }, None) => {
+                unreachable!("a waiting call has joined a flight")
             }
         };
-        if must_hand_off {
-            self.seat.map.abandon(self.seat.hash, &self.seat.flight);
+        if let Departure::MustHandOff = departure {
+            self.seat.map.abandon(self.seat.place);
         }
     }
 }

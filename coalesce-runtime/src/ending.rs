@@ -8,18 +8,19 @@ use std::task::{Context, Poll, Waker};
 
 use crate::detached::BoxFuture;
 use crate::events::Subject;
-use crate::flight::{Flight, SharedValue};
-use crate::map::{Map, Removed};
+use crate::flight::{Flight, Share};
+use crate::map::{Map, Place, Removed};
 use crate::panic_message::panic_message;
 use crate::stats::Counters;
 use crate::sync::Arc;
 
-/// Where a caller sits: its group's parts and its flight.
+/// Where a caller sits: its group's parts, its entry, and the flight it
+/// joined (`None` for the caller that opened the entry and leads it).
 pub(crate) struct Seat<'g, K, V> {
     pub(crate) map: &'g Map<K, V>,
     pub(crate) counters: &'g Counters,
-    pub(crate) flight: Arc<Flight<V>>,
-    pub(crate) hash: u64,
+    pub(crate) place: Place,
+    pub(crate) flight: Option<Arc<Flight<V>>>,
     pub(crate) subject: Subject,
 }
 
@@ -72,8 +73,8 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     /// and the flight goes on.
     pub(crate) fn park(mut self) {
         self.failure = None;
-        if let Some(body) = self.body.take() {
-            self.seat.flight.park(body);
+        if let (Some(body), Some(flight)) = (self.body.take(), &self.seat.flight) {
+            flight.park(body);
         }
     }
 
@@ -91,12 +92,16 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     /// Removes the entry and fails the flight, then wakes the followers.
     fn fail_with(&mut self, message: Option<String>) {
         let seat = self.seat;
-        seat.counters.panicked(&seat.flight);
-        seat.subject.panicked(message.as_deref());
-        if let Some(removed) = seat.map.remove(seat.hash, &seat.flight) {
-            self.removed = Some(removed);
+        if self.removed.is_none() {
+            self.removed = seat.map.close(seat.place);
         }
-        seat.flight.fail(message).release();
+        let party = self.removed.as_ref().and_then(Removed::party);
+        seat.counters
+            .panicked(|| party.map_or(0, |(flight, joined)| flight.followers(joined)));
+        seat.subject.panicked(message.as_deref());
+        if let Some((flight, _)) = party {
+            flight.fail(message).release();
+        }
     }
 }
 
@@ -104,31 +109,38 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
     /// Shares `value` with the followers and ends the flight. Returns the
     /// value and whether any follower shares it.
     pub(crate) fn finish(mut self, value: V) -> (V, bool) {
-        let flight = &self.seat.flight;
         // Out of the map first, so nobody joins a flight that has ended.
-        self.removed = self.seat.map.remove(self.seat.hash, flight);
-        // Only the map's reference (now in `removed`) and ours: nobody else
-        // can see this flight, so it ends with it, without taking its lock.
-        if self.removed.is_some() && Arc::strong_count(flight) == 2 {
+        self.removed = self.seat.map.close(self.seat.place);
+        let Some((flight, joined)) = self.removed.as_ref().and_then(Removed::party) else {
+            // Nobody joined: the flight ends with its entry.
             self.failure = None;
             self.seat.counters.ended(0);
             return (value, false);
-        }
-        let followers = flight.followers();
-        let share = if followers > 0 {
-            self.failure = Some("the value's `Clone` panicked while it was shared");
-            Some(SharedValue::new(value.clone()))
-        } else {
-            None
         };
-        let (ended, shared) = flight.publish(share);
+        let followers = flight.followers(joined);
+        // One share per follower, made before the flight's lock is taken.
+        let shares = (0..followers).map(|_| share_of(&value)).collect();
+        let delivered = flight.deliver(joined, shares);
         self.failure = None;
         self.seat.counters.ended(followers);
-        ended.release();
+        delivered.ended.release();
+        drop(delivered.surplus);
         // After the release: a subscriber that panics here fails nobody.
         self.seat.subject.shared(followers + 1);
-        (value, shared)
+        (value, delivered.shared)
     }
+}
+
+/// A follower's copy of `value`. A `Clone` that panics fails only the
+/// follower the copy was for: the leader and the other followers have theirs.
+fn share_of<V: Clone>(value: &V) -> Share<V> {
+    panic::catch_unwind(AssertUnwindSafe(|| value.clone())).map_err(|payload| {
+        let message = match panic_message(&*payload) {
+            Some(message) => format!("the value's `Clone` panicked while it was shared: {message}"),
+            None => "the value's `Clone` panicked while it was shared".to_owned(),
+        };
+        std::sync::Arc::from(message)
+    })
 }
 
 impl<K, V> Drop for Ending<'_, '_, K, V> {

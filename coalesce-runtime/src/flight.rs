@@ -1,16 +1,21 @@
-//! The shared state of one execution: who waits for it, who leads it, and how
-//! it ended.
+//! The state a flight's callers share once a second caller joined: who
+//! waits, who leads, and the value each waiting caller takes from its slot.
 //!
-//! Lock order: a group's map, then a flight. No user code runs under a
-//! flight's lock: callers' wakers are cloned, woken and dropped outside it, and
-//! so are values and bodies; what must be woken or dropped is handed back to
-//! the caller. (The only waker cloned under it is a detached body's, which is
-//! this crate's own.)
+//! Lock order: a shard of the map, then a flight; a follower registers here
+//! after it released the shard. No user code runs under a flight's lock:
+//! callers' wakers are cloned, woken and dropped outside it, values are
+//! cloned before they are delivered and dropped after; what must be woken or
+//! dropped is handed back to the caller. (The only waker cloned under it is
+//! a detached body's, which is this crate's own.)
 
 use std::task::{Context, Waker};
 
 use crate::detached::{BoxFuture, DetachedBody, WakeCallers};
 use crate::sync::{Arc, Mutex};
+
+/// One follower's share of a flight's value: its copy, or the message of the
+/// `Clone` that panicked while making it.
+pub(crate) type Share<V> = Result<V, std::sync::Arc<str>>;
 
 /// One execution for one key, shared by its leader and followers.
 pub(crate) struct Flight<V> {
@@ -18,76 +23,55 @@ pub(crate) struct Flight<V> {
 }
 
 struct State<V> {
-    outcome: Outcome<V>,
-    slots: Vec<Slot>,
+    outcome: Outcome,
+    slots: Vec<Slot<V>>,
     /// Head of the list of vacant slots threaded through `Slot::Vacant`.
     first_vacant: Option<usize>,
-    /// The arrival number the next follower gets: promotion picks the
-    /// smallest one waiting, whichever slot it landed in.
-    next_ticket: u64,
-    /// Callers registered as followers and not yet gone: each leaves this
-    /// count exactly once, when it takes the outcome, leaves, retires from
-    /// driving, or takes up a promotion (every caller of a detached flight
-    /// counts, its opener included).
-    followers: usize,
+    /// Slots in `Slot::Waiting`.
+    waiting: usize,
+    /// Callers that joined and are gone: they took the outcome, left,
+    /// retired from driving, or took up a promotion. The map's entry counts
+    /// who joined; the difference is who is still owed the outcome, some of
+    /// whom may not have registered yet.
+    left: usize,
+    /// Shares for callers that joined before the flight ended and registered
+    /// after it.
+    spare: Vec<Share<V>>,
+    /// The leader went away while its only followers were still on their
+    /// way here: the first of them to register leads.
+    promote_next: bool,
     /// The body of a detached flight, until the flight ends; every caller of
-    /// such a flight is a follower and any of them may drive it. Boxed, so a
-    /// flight led by a caller pays one pointer for it.
+    /// such a flight is a follower and any of them may drive it.
     body: Option<Box<DetachedBody<V>>>,
 }
 
 /// How the flight stands. Every way out of a flight sets one of the last
 /// three, which no caller can move it out of.
-enum Outcome<V> {
+enum Outcome {
     Running,
-    /// The body's value; `None` once the last follower took its share, or
-    /// when nobody was waiting for it.
-    Value(Option<SharedValue<V>>),
+    /// The body's value is in the slots of the callers that waited for it,
+    /// and in `spare` for those still on their way.
+    Delivered,
     /// The body panicked (or its caller did, while ending the flight).
     Panicked(Option<std::sync::Arc<str>>),
     /// Every caller went away before the body finished.
     Abandoned,
 }
 
-enum Slot {
+enum Slot<V> {
     Vacant {
         next: Option<usize>,
     },
     Waiting {
-        /// `None` until the follower is polled, and again after a detached
-        /// body's wake-up took it to wake the follower.
+        /// Taken out by a detached body's wake-up, to wake the follower,
+        /// and stored again at its next poll.
         waker: Option<Waker>,
-        ticket: u64,
+        ticket: usize,
     },
     /// Chosen to lead after the previous leader went away; it has not polled yet.
     Promoted,
-}
-
-/// A finished execution's value, shared by the followers that still need it.
-///
-/// The mutex serializes `Clone` (the output need not be `Sync`) without
-/// holding the flight's lock, and is never poisoned for good: `Clone` takes
-/// `&V` and cannot leave it half-changed.
-pub(crate) struct SharedValue<V>(Arc<Mutex<V>>);
-
-impl<V> SharedValue<V> {
-    fn share(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<V: Clone> SharedValue<V> {
-    pub(crate) fn new(value: V) -> Self {
-        Self(Arc::new(Mutex::new(value)))
-    }
-
-    /// Moves the value out when this is the last share, clones it otherwise.
-    pub(crate) fn into_value(self) -> V {
-        match Arc::try_unwrap(self.0) {
-            Ok(last) => last.into_inner(),
-            Err(shared) => shared.lock().clone(),
-        }
-    }
+    /// The follower's share, delivered; it takes it at its next poll.
+    Ready(Share<V>),
 }
 
 /// What a follower learns when it is polled.
@@ -95,30 +79,42 @@ pub(crate) enum FollowerPoll<V> {
     Waiting,
     /// The previous leader went away: run your own future and lead the others.
     Promoted,
-    Value(SharedValue<V>),
+    Value(V),
     Panicked(Option<std::sync::Arc<str>>),
     /// The detached body needs polling: poll it with this waker, then
     /// [`Flight::park`] it or [`Flight::retire`] and end the flight.
     Drive(BoxFuture<V>, Waker),
 }
 
+impl<V> FollowerPoll<V> {
+    fn received(share: Share<V>) -> Self {
+        match share {
+            Ok(value) => Self::Value(value),
+            Err(message) => Self::Panicked(Some(message)),
+        }
+    }
+}
+
 /// What a dropped follower leaves behind.
 #[must_use]
 pub(crate) enum Departure {
     Gone,
-    /// The follower had been promoted, or was the last caller of a detached
-    /// flight: the caller must hand the flight on.
+    /// The follower had been chosen to lead, or no registered caller is left
+    /// to drive a detached body: the map must look for whoever may go on.
     MustHandOff,
 }
 
 /// What a departing leader leaves behind.
 #[must_use]
 pub(crate) enum HandOff<V> {
-    /// Nobody was waiting: the flight is abandoned and its entry should go;
-    /// the detached body, if any, is dropped once every lock is released.
+    /// Nobody is owed the outcome: the flight is abandoned and its entry
+    /// should go; the detached body, if any, is dropped once every lock is
+    /// released.
     NoFollowers(Ended<V>),
     /// This follower leads now; wake it once every lock is released.
     Promoted(Option<Waker>),
+    /// The followers have not registered yet: the first to do so leads.
+    PromoteNext,
     /// The flight is detached, and the remaining callers drive its body.
     Detached,
     /// The flight ended before the hand-off: nothing left to do.
@@ -130,55 +126,87 @@ pub(crate) enum HandOff<V> {
 /// holds the flight.
 #[must_use]
 pub(crate) struct Ended<V> {
-    slots: Vec<Slot>,
+    wakers: Vec<Waker>,
     body: Option<Box<DetachedBody<V>>>,
 }
 
 impl<V> Ended<V> {
     /// Wakes every follower, then drops the body.
     pub(crate) fn release(self) {
-        for slot in self.slots {
-            if let Slot::Waiting {
-                waker: Some(waker), ..
-            } = slot
-            {
-                waker.wake();
-            }
-        }
+        self.wakers.into_iter().for_each(Waker::wake);
         drop(self.body);
     }
 }
 
+/// A delivery: the flight ended with a value.
+#[must_use]
+pub(crate) struct Delivered<V> {
+    pub(crate) ended: Ended<V>,
+    /// Whether any follower received the value.
+    pub(crate) shared: bool,
+    /// Shares made for followers that left meanwhile, to drop unlocked.
+    pub(crate) surplus: Vec<Share<V>>,
+}
+
 impl<V> Flight<V> {
-    /// A flight its opener leads, polling its own future.
-    pub(crate) fn led() -> Self {
+    /// The state of a flight that a second caller just joined.
+    pub(crate) fn new() -> Self {
         Self {
             state: Mutex::new(State {
                 outcome: Outcome::Running,
                 slots: Vec::new(),
                 first_vacant: None,
-                next_ticket: 0,
-                followers: 0,
+                waiting: 0,
+                left: 0,
+                spare: Vec::new(),
+                promote_next: false,
                 body: None,
             }),
         }
     }
 
-    /// Adds a follower and returns its slot. Called under the map's lock, so
-    /// a flight that is ending or being abandoned cannot gain followers.
-    pub(crate) fn register(&self) -> usize {
-        let mut state = self.state.lock();
-        state.followers += 1;
-        let ticket = state.next_ticket;
-        state.next_ticket += 1;
-        state.occupy(Slot::Waiting {
-            waker: None,
-            ticket,
-        })
+    /// Registers a caller that joined with arrival number `ticket`, with the
+    /// waker of its task (cloned outside every lock). Returns its slot, if it
+    /// took one, and what it learns at once: the flight may have ended, or
+    /// handed its lead to it, while it was on its way.
+    pub(crate) fn register(&self, ticket: usize, waker: Waker) -> (Option<usize>, FollowerPoll<V>) {
+        let mut guard = self.state.lock();
+        let state = &mut *guard;
+        let arrived = match &state.outcome {
+            Outcome::Running if state.promote_next => {
+                state.promote_next = false;
+                state.left += 1;
+                (None, FollowerPoll::Promoted)
+            }
+            Outcome::Running => {
+                let slot = state.occupy(Slot::Waiting {
+                    waker: Some(waker),
+                    ticket,
+                });
+                state.waiting += 1;
+                let drive = state.body.as_mut().and_then(|body| body.take_if_woken());
+                return match drive {
+                    Some((future, waker)) => (Some(slot), FollowerPoll::Drive(future, waker)),
+                    None => (Some(slot), FollowerPoll::Waiting),
+                };
+            }
+            Outcome::Delivered => {
+                let Some(share) = state.spare.pop() else {
+                    unreachable!("a flight delivered fewer shares than callers joined it")
+                };
+                (None, FollowerPoll::received(share))
+            }
+            Outcome::Panicked(message) => (None, FollowerPoll::Panicked(message.clone())),
+            Outcome::Abandoned => unreachable!("an abandoned flight has no callers left"),
+        };
+        drop(guard);
+        drop(waker);
+        arrived
     }
 
-    pub(crate) fn followers(&self) -> usize {
-        self.state.lock().followers
+    /// Callers still owed the outcome, of the `joined` the entry counted.
+    pub(crate) fn followers(&self, joined: usize) -> usize {
+        joined - self.state.lock().left
     }
 
     pub(crate) fn poll_follower(&self, slot: usize, cx: &mut Context<'_>) -> FollowerPoll<V> {
@@ -187,12 +215,33 @@ impl<V> Flight<V> {
         loop {
             let mut guard = self.state.lock();
             let state = &mut *guard;
-            if let Some(ended) = state.take_outcome() {
-                drop(guard);
-                drop(fresh);
-                return ended;
-            }
             let replaced = match &mut state.slots[slot] {
+                Slot::Ready(_) => {
+                    let Slot::Ready(share) = state.vacate(slot) else {
+                        unreachable!("the slot held a share")
+                    };
+                    drop(guard);
+                    drop(fresh);
+                    return FollowerPoll::received(share);
+                }
+                Slot::Promoted => {
+                    state.vacate(slot);
+                    state.left += 1;
+                    drop(guard);
+                    drop(fresh);
+                    return FollowerPoll::Promoted;
+                }
+                Slot::Waiting { .. } if matches!(state.outcome, Outcome::Panicked(_)) => {
+                    let Outcome::Panicked(message) = &state.outcome else {
+                        unreachable!("matched above")
+                    };
+                    let message = message.clone();
+                    let vacated = state.vacate(slot);
+                    drop(guard);
+                    drop(vacated);
+                    drop(fresh);
+                    return FollowerPoll::Panicked(message);
+                }
                 Slot::Waiting {
                     waker: Some(waker), ..
                 } if waker.will_wake(cx.waker()) => None,
@@ -204,13 +253,6 @@ impl<V> Flight<V> {
                         continue;
                     }
                 },
-                Slot::Promoted => {
-                    state.vacate(slot);
-                    state.followers -= 1;
-                    drop(guard);
-                    drop(fresh);
-                    return FollowerPoll::Promoted;
-                }
                 Slot::Vacant { .. } => unreachable!("a waiting follower lost its slot"),
             };
             let drive = state.body.as_mut().and_then(|body| body.take_if_woken());
@@ -250,61 +292,84 @@ impl<V> Flight<V> {
     /// the waiters before it ends the flight for the others.
     pub(crate) fn retire(&self, slot: usize) {
         let mut state = self.state.lock();
-        let waker = state.vacate(slot);
-        state.followers -= 1;
+        let vacated = state.vacate(slot);
+        state.left += 1;
         drop(state);
-        drop(waker);
+        drop(vacated);
     }
 
-    /// Removes a follower that is dropped before it returned.
+    /// Removes a registered follower that is dropped before it returned.
     pub(crate) fn leave(&self, slot: usize) -> Departure {
-        let mut guard = self.state.lock();
-        let state = &mut *guard;
-        let mut waker = None;
-        let mut leftover = None;
-        let mut departure = Departure::Gone;
-        match &mut state.outcome {
-            Outcome::Running => {
-                let was_leading = matches!(state.slots[slot], Slot::Promoted);
-                waker = state.vacate(slot);
-                state.followers -= 1;
-                if was_leading || (state.body.is_some() && state.followers == 0) {
-                    departure = Departure::MustHandOff;
-                }
-            }
-            Outcome::Value(shared) => {
-                state.followers -= 1;
-                if state.followers == 0 {
-                    leftover = shared.take();
-                }
-            }
-            Outcome::Panicked(_) => state.followers -= 1,
-            Outcome::Abandoned => unreachable!("an abandoned flight has no callers left"),
-        }
-        drop(guard);
-        drop(waker);
-        drop(leftover);
+        let mut state = self.state.lock();
+        let running = matches!(state.outcome, Outcome::Running);
+        let was_leading = matches!(state.slots[slot], Slot::Promoted);
+        // A delivered value the follower never took is dropped unlocked.
+        let vacated = state.vacate(slot);
+        let departure = if running {
+            state.left += 1;
+            state.departure(was_leading)
+        } else {
+            Departure::Gone
+        };
+        drop(state);
+        drop(vacated);
         departure
     }
 
-    /// Records the body's value (`share`, `None` when no follower was left
-    /// to share it) and ends the flight; says whether any follower shares
-    /// the value. Followers that left since the caller decided to share
-    /// simply leave it unclaimed.
-    pub(crate) fn publish(&self, share: Option<SharedValue<V>>) -> (Ended<V>, bool) {
+    /// Removes a follower that joined and is dropped before it registered.
+    pub(crate) fn leave_unregistered(&self) -> Departure {
         let mut state = self.state.lock();
-        let shared = share.is_some() && state.followers > 0;
-        let unclaimed = if shared {
-            state.outcome = Outcome::Value(share);
-            None
-        } else {
-            state.outcome = Outcome::Value(None);
-            share
+        let mut unclaimed = None;
+        let departure = match state.outcome {
+            Outcome::Running => {
+                state.left += 1;
+                let was_leading = std::mem::take(&mut state.promote_next);
+                state.departure(was_leading)
+            }
+            Outcome::Delivered => {
+                unclaimed = state.spare.pop();
+                Departure::Gone
+            }
+            Outcome::Panicked(_) | Outcome::Abandoned => Departure::Gone,
         };
-        let ended = state.end();
         drop(state);
         drop(unclaimed);
-        (ended, shared)
+        departure
+    }
+
+    /// Ends the flight with `values`, the shares of its value made for the
+    /// callers of the `joined` that [`followers`](Flight::followers) said
+    /// were still owed one: each waiting caller finds its share in its slot,
+    /// each caller still on its way finds one in `spare`.
+    pub(crate) fn deliver(&self, joined: usize, mut values: Vec<Share<V>>) -> Delivered<V> {
+        let mut guard = self.state.lock();
+        let state = &mut *guard;
+        state.outcome = Outcome::Delivered;
+        let waited = state.waiting;
+        let mut wakers = Vec::with_capacity(waited);
+        for slot in &mut state.slots {
+            if let Slot::Waiting { waker, .. } = slot {
+                let Some(value) = values.pop() else {
+                    unreachable!("a waiting follower was not counted as owed a value")
+                };
+                wakers.extend(waker.take());
+                *slot = Slot::Ready(value);
+            }
+        }
+        let on_their_way = joined - state.left - waited;
+        state.waiting = 0;
+        state.spare = values.split_off(values.len() - on_their_way);
+        let shared = waited + on_their_way > 0;
+        let ended = Ended {
+            wakers,
+            body: state.body.take(),
+        };
+        drop(guard);
+        Delivered {
+            ended,
+            shared,
+            surplus: values,
+        }
     }
 
     /// Records that the flight failed (its body panicked) and ends it.
@@ -315,9 +380,10 @@ impl<V> Flight<V> {
     }
 
     /// Chooses the longest-waiting follower to lead after the leader went
-    /// away, or abandons the flight when nobody waits. Called under the map's
-    /// lock so that "no followers" stays true until the entry is removed.
-    pub(crate) fn hand_off(&self) -> HandOff<V> {
+    /// away, or abandons the flight when nobody of the `joined` is still
+    /// owed its outcome. Called under the map's lock so that "no followers"
+    /// stays true until the entry is removed.
+    pub(crate) fn hand_off(&self, joined: usize) -> HandOff<V> {
         let mut state = self.state.lock();
         if !matches!(state.outcome, Outcome::Running) {
             // Ended meanwhile: a caller left a detached flight as its last
@@ -325,26 +391,32 @@ impl<V> Flight<V> {
             // caller joined and drove the body to its end.
             return HandOff::Ended;
         }
-        if state.body.is_some() && state.followers > 0 {
+        let owed = joined - state.left;
+        if state.body.is_some() && owed > 0 {
             return HandOff::Detached;
         }
-        let Some(next) = state.oldest_waiting() else {
-            state.outcome = Outcome::Abandoned;
-            return HandOff::NoFollowers(state.end());
-        };
-        // Still counted until it takes up the promotion (or leaves): if the
-        // flight ends first, it takes the outcome like any follower.
-        match std::mem::replace(&mut state.slots[next], Slot::Promoted) {
-            Slot::Waiting { waker, .. } => HandOff::Promoted(waker),
-            _ => unreachable!("the chosen slot was waiting"),
+        if let Some(next) = state.oldest_waiting() {
+            // Still counted until it takes up the promotion (or leaves): if
+            // the flight ends first, it takes the outcome like any follower.
+            state.waiting -= 1;
+            return match std::mem::replace(&mut state.slots[next], Slot::Promoted) {
+                Slot::Waiting { waker, .. } => HandOff::Promoted(waker),
+                _ => unreachable!("the chosen slot was waiting"),
+            };
         }
+        if owed > 0 {
+            state.promote_next = true;
+            return HandOff::PromoteNext;
+        }
+        state.outcome = Outcome::Abandoned;
+        HandOff::NoFollowers(state.end())
     }
 }
 
 impl<V: Send + 'static> Flight<V> {
     /// A flight that owns `future`: its callers drive it.
     pub(crate) fn detached(future: BoxFuture<V>) -> Arc<Self> {
-        let flight = Arc::new(Self::led());
+        let flight = Arc::new(Self::new());
         let body = DetachedBody::new(future, Arc::clone(&flight));
         flight.state.lock().body = Some(Box::new(body));
         flight
@@ -365,32 +437,18 @@ impl<V: Send + 'static> WakeCallers for Flight<V> {
 }
 
 impl<V> State<V> {
-    /// A follower's share of an ended flight, or `None` while it runs.
-    fn take_outcome(&mut self) -> Option<FollowerPoll<V>> {
-        match &mut self.outcome {
-            Outcome::Running => None,
-            Outcome::Value(shared) => {
-                self.followers -= 1;
-                // The last follower takes the flight's share, so it can move the value.
-                let mine = if self.followers == 0 {
-                    shared.take()
-                } else {
-                    shared.as_ref().map(SharedValue::share)
-                };
-                let Some(mine) = mine else {
-                    unreachable!("a finished flight ran out of values for its followers")
-                };
-                Some(FollowerPoll::Value(mine))
-            }
-            Outcome::Panicked(message) => {
-                self.followers -= 1;
-                Some(FollowerPoll::Panicked(message.clone()))
-            }
-            Outcome::Abandoned => unreachable!("an abandoned flight has no callers left"),
+    /// What a caller leaving a running flight must do: hand the lead on if
+    /// it held it, or look for a driver if no registered caller is left to
+    /// drive the detached body (the map knows of those still on their way).
+    fn departure(&self, was_leading: bool) -> Departure {
+        if was_leading || (self.body.is_some() && self.waiting == 0) {
+            Departure::MustHandOff
+        } else {
+            Departure::Gone
         }
     }
 
-    fn occupy(&mut self, slot: Slot) -> usize {
+    fn occupy(&mut self, slot: Slot<V>) -> usize {
         match self.first_vacant {
             Some(index) => {
                 let Slot::Vacant { next } = std::mem::replace(&mut self.slots[index], slot) else {
@@ -406,16 +464,17 @@ impl<V> State<V> {
         }
     }
 
-    /// Frees a slot and returns its waker, to be dropped outside the lock.
-    fn vacate(&mut self, index: usize) -> Option<Waker> {
+    /// Frees a slot and returns what it held, to be dropped outside the lock.
+    fn vacate(&mut self, index: usize) -> Slot<V> {
         let vacant = Slot::Vacant {
             next: self.first_vacant,
         };
         self.first_vacant = Some(index);
-        match std::mem::replace(&mut self.slots[index], vacant) {
-            Slot::Waiting { waker, .. } => waker,
-            _ => None,
+        let held = std::mem::replace(&mut self.slots[index], vacant);
+        if let Slot::Waiting { .. } = held {
+            self.waiting -= 1;
         }
+        held
     }
 
     /// The waiting follower that arrived first.
@@ -443,12 +502,13 @@ impl<V> State<V> {
             .collect()
     }
 
-    /// Ends the flight (its outcome is already set): the followers' slots and
-    /// the detached body leave the state, to be released outside the lock.
+    /// Ends the flight without a value (its outcome is already set): the
+    /// followers' wakers and the detached body leave the state, to be
+    /// released outside the lock. The slots stay: each follower learns the
+    /// outcome from its own at its next poll.
     fn end(&mut self) -> Ended<V> {
-        self.first_vacant = None;
         Ended {
-            slots: std::mem::take(&mut self.slots),
+            wakers: self.take_wakers(),
             body: self.body.take(),
         }
     }
@@ -458,26 +518,27 @@ impl<V> State<V> {
 mod tests {
     use super::*;
 
-    fn is_running<V>(flight: &Flight<V>) -> bool {
-        matches!(flight.state.lock().outcome, Outcome::Running)
+    fn noop() -> Waker {
+        Waker::noop().clone()
     }
 
-    /// Issue 11: a value nobody shares still ends the flight.
-    #[test]
-    fn an_unshared_publish_ends_the_flight() {
-        let flight = Flight::<u8>::led();
-        let (ended, shared) = flight.publish(Some(SharedValue::new(1)));
-        ended.release();
-        assert!(!shared);
-        assert!(!is_running(&flight));
-        assert!(matches!(flight.state.lock().outcome, Outcome::Value(None)));
+    /// Registers a follower that is waiting, and returns its slot.
+    fn waiting<V>(flight: &Flight<V>, ticket: usize) -> usize {
+        match flight.register(ticket, noop()) {
+            (Some(slot), FollowerPoll::Waiting) => slot,
+            _ => panic!("a follower of a running flight should wait"),
+        }
+    }
+
+    fn poll<V>(flight: &Flight<V>, slot: usize) -> FollowerPoll<V> {
+        flight.poll_follower(slot, &mut Context::from_waker(Waker::noop()))
     }
 
     /// Issue 11: a leader that leaves with nobody waiting ends the flight.
     #[test]
     fn an_abandoned_flight_is_ended() {
-        let flight = Flight::<u8>::led();
-        let HandOff::NoFollowers(ended) = flight.hand_off() else {
+        let flight = Flight::<u8>::new();
+        let HandOff::NoFollowers(ended) = flight.hand_off(0) else {
             panic!("nobody was waiting, yet the flight was handed on");
         };
         ended.release();
@@ -487,14 +548,14 @@ mod tests {
     /// Issue 11: promotion follows arrival order, not slot order.
     #[test]
     fn the_oldest_follower_is_promoted_whichever_slot_it_holds() {
-        let flight = Flight::<u8>::led();
-        let a = flight.register();
-        let b = flight.register();
+        let flight = Flight::<u8>::new();
+        let a = waiting(&flight, 1);
+        let b = waiting(&flight, 2);
         assert!(matches!(flight.leave(a), Departure::Gone));
         // C reuses A's slot, the lowest one, but arrived after B.
-        let c = flight.register();
+        let c = waiting(&flight, 3);
         assert_eq!(c, a);
-        let HandOff::Promoted(_) = flight.hand_off() else {
+        let HandOff::Promoted(_) = flight.hand_off(3) else {
             panic!("a follower was waiting, yet none was promoted");
         };
         assert!(matches!(flight.state.lock().slots[b], Slot::Promoted));
@@ -505,33 +566,83 @@ mod tests {
     /// outcome stays for the followers still to take it.
     #[test]
     fn a_late_hand_off_leaves_an_ended_flight_alone() {
-        let flight = Flight::<u8>::led();
-        let follower = flight.register();
+        let flight = Flight::<u8>::new();
+        let follower = waiting(&flight, 1);
         flight.fail(Some("boom".to_owned())).release();
-        assert!(matches!(flight.hand_off(), HandOff::Ended));
-        let cx = &mut Context::from_waker(Waker::noop());
+        assert!(matches!(flight.hand_off(1), HandOff::Ended));
         assert!(matches!(
-            flight.poll_follower(follower, cx),
+            poll(&flight, follower),
             FollowerPoll::Panicked(Some(_))
         ));
-        assert_eq!(flight.followers(), 0);
     }
 
-    /// A promoted follower stays counted until it takes up the promotion,
-    /// so every registration leaves the count exactly once.
+    /// A promoted follower stays owed the outcome until it takes up the
+    /// promotion, so every follower leaves the count exactly once.
     #[test]
     fn a_promoted_follower_leaves_the_count_once() {
-        let flight = Flight::<u8>::led();
-        let (first, second) = (flight.register(), flight.register());
-        assert!(matches!(flight.hand_off(), HandOff::Promoted(_)));
-        assert_eq!(flight.followers(), 2);
-        let cx = &mut Context::from_waker(Waker::noop());
-        assert!(matches!(
-            flight.poll_follower(first, cx),
-            FollowerPoll::Promoted
-        ));
-        assert_eq!(flight.followers(), 1);
+        let flight = Flight::<u8>::new();
+        let (first, second) = (waiting(&flight, 1), waiting(&flight, 2));
+        assert!(matches!(flight.hand_off(2), HandOff::Promoted(_)));
+        assert_eq!(flight.followers(2), 2);
+        assert!(matches!(poll(&flight, first), FollowerPoll::Promoted));
+        assert_eq!(flight.followers(2), 1);
         assert!(matches!(flight.leave(second), Departure::Gone));
-        assert_eq!(flight.followers(), 0);
+        assert_eq!(flight.followers(2), 0);
+    }
+
+    /// Each waiting follower takes its own copy from its slot; one that
+    /// joined before the end and registers after it takes a spare one.
+    #[test]
+    fn a_delivery_reaches_the_waiting_and_those_on_their_way() {
+        let flight = Flight::<String>::new();
+        let slot = waiting(&flight, 1);
+        // The second follower joined (the entry counts 2) but has not registered.
+        let copies = vec![Ok("v".to_owned()); flight.followers(2)];
+        let delivered = flight.deliver(2, copies);
+        assert!(delivered.shared);
+        assert!(delivered.surplus.is_empty());
+        delivered.ended.release();
+        assert!(matches!(poll(&flight, slot), FollowerPoll::Value(v) if v == "v"));
+        assert!(matches!(flight.register(2, noop()), (None, FollowerPoll::Value(v)) if v == "v"));
+    }
+
+    /// A copy made for a follower that left before the delivery is handed
+    /// back to be dropped, not kept.
+    #[test]
+    fn a_copy_for_a_follower_gone_meanwhile_is_surplus() {
+        let flight = Flight::<u8>::new();
+        let slot = waiting(&flight, 1);
+        let copies = vec![Ok(7); flight.followers(1)];
+        assert!(matches!(flight.leave(slot), Departure::Gone));
+        let delivered = flight.deliver(1, copies);
+        assert!(!delivered.shared);
+        assert!(matches!(delivered.surplus[..], [Ok(7)]));
+        delivered.ended.release();
+    }
+
+    /// A leader that leaves while its only follower is still on its way
+    /// hands the lead to that follower when it registers.
+    #[test]
+    fn a_follower_on_its_way_takes_up_a_promotion_when_it_registers() {
+        let flight = Flight::<u8>::new();
+        assert!(matches!(flight.hand_off(1), HandOff::PromoteNext));
+        assert!(matches!(
+            flight.register(1, noop()),
+            (None, FollowerPoll::Promoted)
+        ));
+        assert_eq!(flight.followers(1), 0);
+    }
+
+    /// A follower dropped on its way in, after it was chosen to lead, hands
+    /// the lead on again.
+    #[test]
+    fn a_chosen_follower_dropped_on_its_way_hands_off_again() {
+        let flight = Flight::<u8>::new();
+        assert!(matches!(flight.hand_off(1), HandOff::PromoteNext));
+        assert!(matches!(
+            flight.leave_unregistered(),
+            Departure::MustHandOff
+        ));
+        assert!(matches!(flight.hand_off(1), HandOff::NoFollowers(_)));
     }
 }

@@ -1,93 +1,126 @@
-//! The entries of a group: one flight per key in flight. Joining, opening,
-//! removing and abandoning a flight all happen under the map's one lock.
+//! The entries of a group: one per key in flight, in the shard its hash
+//! picks. An entry holds its key and, once another caller joined, the flight
+//! they share: a call nobody joins allocates nothing and takes its shard's
+//! lock twice, to open its entry and to close it.
+
+mod shards;
 
 use std::borrow::Borrow;
 use std::future::Future;
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::hash::Hash;
 use std::sync::OnceLock;
 
-use hashbrown::HashTable;
-
+use self::shards::{Shards, Table};
 use crate::flight::{Flight, HandOff};
-use crate::sync::{Arc, Mutex};
+use crate::sync::Arc;
 
 /// The in-flight map behind a `Group`.
 pub(crate) struct Map<K, V> {
-    hasher: OnceLock<RandomState>,
-    entries: Mutex<HashTable<Entry<K, V>>>,
+    shards: OnceLock<Shards<Entry<K, V>>>,
 }
 
 struct Entry<K, V> {
     hash: u64,
+    /// Tells this entry from a later one of the same key, so its leader
+    /// finds it again without running the key's `Eq`.
+    generation: u64,
     key: K,
-    flight: Arc<Flight<V>>,
+    /// `None` until another caller joins.
+    flight: Option<Arc<Flight<V>>>,
+    /// Callers that joined, in order: each one's arrival number.
+    joined: usize,
+    /// Hidden by `forget`: lookups pass it by; its leader still closes it.
+    forgotten: bool,
 }
 
-/// A caller's place in a flight, as [`Map::join`] found it.
-pub(crate) struct Joined<V> {
-    pub(crate) flight: Arc<Flight<V>>,
-    pub(crate) hash: u64,
-    pub(crate) arrival: Arrival,
+/// Where a call's entry is: enough to find it again under its shard's lock.
+#[derive(Clone, Copy)]
+pub(crate) struct Place {
+    hash: u64,
+    generation: u64,
 }
 
 /// How a caller came into its flight.
-pub(crate) enum Arrival {
-    /// It opened a flight and runs its own future.
-    Leads,
-    /// It opened a detached flight, whose body it drives from this slot.
-    Opened(usize),
-    /// It waits in this slot of a flight someone else opened.
-    Follows(usize),
+pub(crate) enum Joined<V> {
+    /// It opened an entry and runs its own future.
+    Leads(Place),
+    /// It joined a flight someone else leads, or opened a detached one whose
+    /// body the flight owns; it registers in the flight next.
+    Follows {
+        place: Place,
+        flight: Arc<Flight<V>>,
+        ticket: usize,
+    },
 }
 
 /// An entry taken out of the map, held until it is safe to drop: its key's
 /// `Drop` is user code, so it runs once the followers are settled.
 #[must_use]
 pub(crate) struct Removed<K, V> {
-    _entry: Entry<K, V>,
+    entry: Entry<K, V>,
+}
+
+impl<K, V> Removed<K, V> {
+    /// The flight callers joined, and how many joined it; `None` when nobody did.
+    pub(crate) fn party(&self) -> Option<(&Arc<Flight<V>>, usize)> {
+        let entry = &self.entry;
+        entry.flight.as_ref().map(|flight| (flight, entry.joined))
+    }
 }
 
 impl<K, V> Map<K, V> {
     pub(crate) const fn new() -> Self {
         Self {
-            hasher: OnceLock::new(),
-            entries: Mutex::new(HashTable::new()),
+            shards: OnceLock::new(),
         }
     }
 
+    fn shards(&self) -> &Shards<Entry<K, V>> {
+        self.shards.get_or_init(Shards::new)
+    }
+
+    /// Entries in flight, not counting those `forget` hid.
     pub(crate) fn len(&self) -> usize {
-        self.entries.lock().len()
+        let Some(shards) = self.shards.get() else {
+            return 0;
+        };
+        shards
+            .iter()
+            .map(|table| table.entries.len() - table.forgotten)
+            .sum()
     }
 
-    /// Randomly seeded per map, so keys taken from requests cannot be
-    /// chosen to flood one bucket. Runs outside the lock.
-    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
-        self.hasher.get_or_init(RandomState::new).hash_one(key)
+    /// Takes the entry at `place` out of the map: its flight has ended.
+    pub(crate) fn close(&self, place: Place) -> Option<Removed<K, V>> {
+        take(&mut self.shards().lock(place.hash), place)
     }
 
-    /// Removes `flight`'s entry if it is still the one in the map: a flight
-    /// that was forgotten must not remove the flight that replaced it.
-    pub(crate) fn remove(&self, hash: u64, flight: &Arc<Flight<V>>) -> Option<Removed<K, V>> {
-        take_entry(&mut self.entries.lock(), hash, flight)
-    }
-
-    /// The leader of `flight` went away before finishing: promote a follower,
-    /// or remove the entry when nobody is waiting.
-    pub(crate) fn abandon(&self, hash: u64, flight: &Arc<Flight<V>>) {
-        let mut entries = self.entries.lock();
-        match flight.hand_off() {
+    /// The caller leading the entry at `place` went away before its body
+    /// finished: promote a follower, or remove the entry when nobody waits.
+    pub(crate) fn abandon(&self, place: Place) {
+        let mut table = self.shards().lock(place.hash);
+        let Some(entry) = find(&mut table, place) else {
+            return;
+        };
+        let Some(flight) = &entry.flight else {
+            let removed = take(&mut table, place);
+            drop(table);
+            drop(removed);
+            return;
+        };
+        match flight.hand_off(entry.joined) {
             HandOff::Promoted(waker) => {
-                drop(entries);
+                drop(table);
                 if let Some(waker) = waker {
                     waker.wake();
                 }
             }
-            HandOff::Detached | HandOff::Ended => drop(entries),
+            HandOff::PromoteNext | HandOff::Detached | HandOff::Ended => drop(table),
             HandOff::NoFollowers(ended) => {
                 // Under the same lock that saw no followers, so nobody joins
                 // a flight that no one leads.
-                let removed = take_entry(&mut entries, hash, flight);
-                drop(entries);
+                let removed = take(&mut table, place);
+                drop(table);
                 ended.release();
                 drop(removed);
             }
@@ -96,65 +129,62 @@ impl<K, V> Map<K, V> {
 }
 
 impl<K: Hash + Eq, V> Map<K, V> {
-    /// Joins the flight for `key` as a follower, or opens one that the
+    /// Joins the flight for `key` as a follower, or opens an entry that the
     /// caller leads. A follower's key comes back unused, to be dropped once
     /// the caller is registered and can clean up after a panicking `Drop`.
     pub(crate) fn join(&self, key: K) -> (Joined<V>, Option<K>) {
-        let hash = self.hash(&key);
-        let mut entries = self.entries.lock();
-        if let Some(joined) = follow(&entries, hash, &key) {
-            drop(entries);
+        let shards = self.shards();
+        let hash = shards.hash(&key);
+        let mut table = shards.lock(hash);
+        if let Some(joined) = follow(&mut table, hash, &key) {
+            drop(table);
             return (joined, Some(key));
         }
-        let flight = Arc::new(Flight::led());
-        insert(&mut entries, hash, key, &flight);
-        let joined = Joined {
-            flight,
-            hash,
-            arrival: Arrival::Leads,
-        };
-        (joined, None)
+        let place = open(&mut table, hash, key, None);
+        (Joined::Leads(place), None)
     }
 
     /// Joins the flight for `key` as a follower, giving the key and `future`
-    /// back; or opens a detached flight that owns `future`.
+    /// back; or opens a detached flight that owns `future`, which the caller
+    /// joins as its first follower.
     pub(crate) fn join_detached<F>(&self, key: K, future: F) -> (Joined<V>, Option<(K, F)>)
     where
         F: Future<Output = V> + Send + 'static,
         V: Send + 'static,
     {
-        let hash = self.hash(&key);
-        let mut entries = self.entries.lock();
-        if let Some(joined) = follow(&entries, hash, &key) {
-            drop(entries);
+        let shards = self.shards();
+        let hash = shards.hash(&key);
+        let mut table = shards.lock(hash);
+        if let Some(joined) = follow(&mut table, hash, &key) {
+            drop(table);
             return (joined, Some((key, future)));
         }
         let flight = Flight::detached(Box::pin(future));
-        let slot = flight.register();
-        insert(&mut entries, hash, key, &flight);
-        let joined = Joined {
+        let place = open(&mut table, hash, key, Some(Arc::clone(&flight)));
+        let joined = Joined::Follows {
+            place,
             flight,
-            hash,
-            arrival: Arrival::Opened(slot),
+            ticket: 0,
         };
         (joined, None)
     }
 
-    /// Removes the entry for `key`, if any, and says whether there was one.
-    /// Its flight goes on for the callers it has.
+    /// Hides the entry for `key`, if any, and says whether there was one.
+    /// Its flight goes on for the callers it has; the next call opens a new one.
     pub(crate) fn forget<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
-        let removed = self
-            .entries
-            .lock()
-            .find_entry(hash, |entry| entry.key.borrow() == key)
-            .ok()
-            .map(|entry| entry.remove().0);
-        removed.is_some()
+        let shards = self.shards();
+        let hash = shards.hash(key);
+        let mut table = shards.lock(hash);
+        let Some(entry) = table.entries.find_mut(hash, |entry| entry.is(key)) else {
+            return false;
+        };
+        entry.forgotten = true;
+        table.forgotten += 1;
+        true
     }
 
     pub(crate) fn contains<Q>(&self, key: &Q) -> bool
@@ -162,44 +192,75 @@ impl<K: Hash + Eq, V> Map<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
-        self.entries
-            .lock()
-            .find(hash, |entry| entry.key.borrow() == key)
-            .is_some()
+        let shards = self.shards();
+        let hash = shards.hash(key);
+        let table = shards.lock(hash);
+        table.entries.find(hash, |entry| entry.is(key)).is_some()
     }
 }
 
-/// Registers a follower in the flight for `key`, if there is one.
-fn follow<K: Eq, V>(entries: &HashTable<Entry<K, V>>, hash: u64, key: &K) -> Option<Joined<V>> {
-    let entry = entries.find(hash, |entry| entry.key == *key)?;
-    let flight = Arc::clone(&entry.flight);
-    let slot = flight.register();
-    Some(Joined {
-        flight,
-        hash,
-        arrival: Arrival::Follows(slot),
+impl<K, V> Entry<K, V> {
+    /// Whether a lookup of `key` finds this entry.
+    fn is<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        !self.forgotten && self.key.borrow() == key
+    }
+}
+
+/// Counts a follower into the flight for `key`, if there is one; the first
+/// follower gives the flight its shared state.
+fn follow<K: Eq, V>(table: &mut Table<Entry<K, V>>, hash: u64, key: &K) -> Option<Joined<V>> {
+    let entry = table.entries.find_mut(hash, |entry| entry.is(key))?;
+    let flight = entry.flight.get_or_insert_with(|| Arc::new(Flight::new()));
+    entry.joined += 1;
+    Some(Joined::Follows {
+        place: Place {
+            hash,
+            generation: entry.generation,
+        },
+        flight: Arc::clone(flight),
+        ticket: entry.joined,
     })
 }
 
-fn insert<K, V>(entries: &mut HashTable<Entry<K, V>>, hash: u64, key: K, flight: &Arc<Flight<V>>) {
+fn open<K, V>(
+    table: &mut Table<Entry<K, V>>,
+    hash: u64,
+    key: K,
+    flight: Option<Arc<Flight<V>>>,
+) -> Place {
+    let generation = table.next_generation;
+    table.next_generation += 1;
+    // A detached flight's opener is its first follower.
+    let joined = usize::from(flight.is_some());
     let entry = Entry {
         hash,
+        generation,
         key,
-        flight: Arc::clone(flight),
+        flight,
+        joined,
+        forgotten: false,
     };
-    entries.insert_unique(hash, entry, |entry| entry.hash);
+    table.entries.insert_unique(hash, entry, |entry| entry.hash);
+    Place { hash, generation }
 }
 
-fn take_entry<K, V>(
-    entries: &mut HashTable<Entry<K, V>>,
-    hash: u64,
-    flight: &Arc<Flight<V>>,
-) -> Option<Removed<K, V>> {
-    entries
-        .find_entry(hash, |entry| Arc::ptr_eq(&entry.flight, flight))
-        .ok()
-        .map(|entry| Removed {
-            _entry: entry.remove().0,
-        })
+fn find<K, V>(table: &mut Table<Entry<K, V>>, place: Place) -> Option<&mut Entry<K, V>> {
+    table
+        .entries
+        .find_mut(place.hash, |entry| entry.generation == place.generation)
+}
+
+fn take<K, V>(table: &mut Table<Entry<K, V>>, place: Place) -> Option<Removed<K, V>> {
+    let found = table
+        .entries
+        .find_entry(place.hash, |entry| entry.generation == place.generation);
+    let entry = found.ok()?.remove().0;
+    if entry.forgotten {
+        table.forgotten -= 1;
+    }
+    Some(Removed { entry })
 }

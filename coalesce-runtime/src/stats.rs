@@ -8,7 +8,6 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::events::Label;
-use crate::flight::Flight;
 
 /// A snapshot of a group's counters since it was created.
 ///
@@ -144,17 +143,17 @@ impl Counters {
         self.recorded.promoted();
     }
 
-    /// The body of `flight` panicked: the flight ends, failing the caller
-    /// that ran it and every follower still waiting.
-    pub(crate) fn panicked<V>(&self, flight: &Flight<V>) {
+    /// A flight's body panicked: the flight ends, failing the caller that
+    /// ran it and its `followers` (worked out only for metrics).
+    pub(crate) fn panicked(&self, followers: impl FnOnce() -> usize) {
         self.panics.fetch_add(1, Relaxed);
         #[cfg(feature = "metrics")]
         {
             self.recorded.panicked();
-            self.recorded.ended(flight.followers() + 1);
+            self.recorded.ended(followers() + 1);
         }
         #[cfg(not(feature = "metrics"))]
-        let _ = flight;
+        let _ = followers;
     }
 
     /// A flight ended with a value, which its body's caller and `followers`

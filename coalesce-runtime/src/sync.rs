@@ -26,12 +26,6 @@ impl<T> Mutex<T> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-
-    pub(crate) fn into_inner(self) -> T {
-        self.0
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
 }
 
 /// loom's mutex cannot be built in a `const` context, so the model's mutex
@@ -67,24 +61,6 @@ impl<T> Mutex<T> {
         model
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    pub(crate) fn into_inner(self) -> T {
-        let value = match self.model.into_inner() {
-            Some(model) => Some(
-                model
-                    .into_inner()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            ),
-            None => self
-                .initial
-                .into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        };
-        match value {
-            Some(value) => value,
-            None => unreachable!("the value is either kept aside or in the model's mutex"),
-        }
     }
 }
 

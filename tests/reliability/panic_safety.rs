@@ -65,6 +65,9 @@ impl Drop for Key {
     }
 }
 
+/// `Value::panic_on_clone` for a value that cannot be cloned at all.
+const EVERY_CLONE: usize = usize::MAX;
+
 /// A value whose `clone` number `panic_on_clone` (counting from 1) panics.
 #[derive(Debug)]
 struct Value {
@@ -76,6 +79,10 @@ struct Value {
 impl Value {
     fn new(text: &'static str) -> Self {
         Self::panicking_on_clone(text, 0)
+    }
+
+    fn panicking_on_every_clone(text: &'static str) -> Self {
+        Self::panicking_on_clone(text, EVERY_CLONE)
     }
 
     fn panicking_on_clone(text: &'static str, panic_on_clone: usize) -> Self {
@@ -90,7 +97,10 @@ impl Value {
 impl Clone for Value {
     fn clone(&self) -> Self {
         let clone = self.clones.fetch_add(1, Ordering::SeqCst) + 1;
-        assert!(clone != self.panic_on_clone, "value clone trap");
+        assert!(
+            clone != self.panic_on_clone && self.panic_on_clone != EVERY_CLONE,
+            "value clone trap"
+        );
         Self {
             text: self.text,
             clones: self.clones.clone(),
@@ -240,12 +250,15 @@ async fn a_leader_key_panicking_on_drop_still_delivers_to_followers() {
     assert_group_works(&group, 1).await;
 }
 
+/// Issue 15: the leader clones each follower's share; a value that cannot
+/// be cloned at all fails every follower, with a message that says so, and
+/// the leader still returns it.
 #[tokio::test]
-async fn a_leader_whose_value_cannot_be_cloned_fails_its_followers() {
+async fn a_value_that_cannot_be_cloned_fails_every_follower() {
     let group = Shared::default();
     let (gate, arrivals) = (Gate::new(), Arrivals::new());
     let leader = arrive(&group, &arrivals, key(1), Some(&gate), || {
-        Value::panicking_on_clone("leader's", 1)
+        Value::panicking_on_every_clone("leader's")
     })
     .await;
     let first = arrive(&group, &arrivals, key(1), Some(&gate), || {
@@ -259,9 +272,17 @@ async fn a_leader_whose_value_cannot_be_cloned_fails_its_followers() {
     gate.open();
 
     // The body ran once; its value cannot be shared, and nobody waits forever.
-    assert_panicked(leader, "value clone trap").await;
-    assert_panicked(first, "`Clone` panicked").await;
-    assert_panicked(second, "`Clone` panicked").await;
+    assert_eq!(within(leader).await.unwrap(), "leader's");
+    assert_panicked(
+        first,
+        "`Clone` panicked while it was shared: value clone trap",
+    )
+    .await;
+    assert_panicked(
+        second,
+        "`Clone` panicked while it was shared: value clone trap",
+    )
+    .await;
     assert_group_works(&group, 1).await;
 }
 
@@ -269,7 +290,7 @@ async fn a_leader_whose_value_cannot_be_cloned_fails_its_followers() {
 async fn a_follower_whose_clone_panics_fails_alone() {
     let group = Shared::default();
     let (gate, arrivals) = (Gate::new(), Arrivals::new());
-    // Clone 1 is the leader's share, clone 2 the first follower's.
+    // The leader makes one share per follower: the second one panics.
     let leader = arrive(&group, &arrivals, key(1), Some(&gate), || {
         Value::panicking_on_clone("leader's", 2)
     })

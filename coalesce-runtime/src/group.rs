@@ -109,7 +109,7 @@ impl<K, V> Group<K, V> {
     /// flight now. (Example: [`Stats`]'.)
     #[must_use]
     pub fn stats(&self) -> Stats {
-        self.counters.snapshot(self.in_flight())
+        self.counters.snapshot(self.map.tally())
     }
 }
 

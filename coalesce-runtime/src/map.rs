@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use self::shards::{Shards, Table};
 use crate::flight::{Flight, HandOff};
+use crate::stats::Tally;
 use crate::sync::Arc;
 
 /// The in-flight map behind a `Group`.
@@ -81,13 +82,19 @@ impl<K, V> Map<K, V> {
 
     /// Entries in flight, not counting those `forget` hid.
     pub(crate) fn len(&self) -> usize {
+        self.tally().in_flight
+    }
+
+    /// The calls and openings every shard counted, and the entries in flight.
+    pub(crate) fn tally(&self) -> Tally {
         let Some(shards) = self.shards.get() else {
-            return 0;
+            return Tally::default();
         };
-        shards
-            .iter()
-            .map(|table| table.entries.len() - table.forgotten)
-            .sum()
+        shards.iter().fold(Tally::default(), |tally, table| Tally {
+            calls: tally.calls + table.calls,
+            opened: tally.opened + table.opened,
+            in_flight: tally.in_flight + table.entries.len() - table.forgotten,
+        })
     }
 
     /// Takes the entry at `place` out of the map: its flight has ended.
@@ -214,6 +221,7 @@ impl<K, V> Entry<K, V> {
 /// follower gives the flight its shared state.
 fn follow<K: Eq, V>(table: &mut Table<Entry<K, V>>, hash: u64, key: &K) -> Option<Joined<V>> {
     let entry = table.entries.find_mut(hash, |entry| entry.is(key))?;
+    table.calls += 1;
     let flight = entry.flight.get_or_insert_with(|| Arc::new(Flight::new()));
     entry.joined += 1;
     Some(Joined::Follows {
@@ -234,6 +242,8 @@ fn open<K, V>(
 ) -> Place {
     let generation = table.next_generation;
     table.next_generation += 1;
+    table.calls += 1;
+    table.opened += 1;
     // A detached flight's opener is its first follower.
     let joined = usize::from(flight.is_some());
     let entry = Entry {

@@ -1,8 +1,8 @@
-//! How much work a group saved: counters kept with relaxed atomics (no lock,
-//! two or three increments per call), read as a [`Stats`] snapshot. Every
-//! call of a group increments the same counters, so callers on many cores
-//! contend for their cache line. With the `metrics` feature, the same events
-//! are recorded through the `metrics` facade too (`crate::metrics`).
+//! How much work a group saved, read as a [`Stats`] snapshot. Calls and the
+//! flights they open are counted by the map's shards, under the lock a call
+//! takes anyway; the rarer events (a follower served, a promotion, a panic)
+//! with relaxed atomics here. With the `metrics` feature, the same events are
+//! recorded through the `metrics` facade too (`crate::metrics`).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -89,13 +89,20 @@ impl fmt::Display for Stats {
     }
 }
 
+/// What a group's map counts: calls, the flights they opened, and the
+/// entries in flight now.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) calls: u64,
+    pub(crate) opened: u64,
+    pub(crate) in_flight: usize,
+}
+
 /// A group's counters. With the `metrics` feature they are recorded through
 /// the `metrics` facade too; without it that field and every call to it are
 /// gone.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    calls: AtomicU64,
-    executions: AtomicU64,
     joined: AtomicU64,
     promotions: AtomicU64,
     panics: AtomicU64,
@@ -106,8 +113,6 @@ pub(crate) struct Counters {
 impl Counters {
     pub(crate) const fn new() -> Self {
         Self {
-            calls: AtomicU64::new(0),
-            executions: AtomicU64::new(0),
             joined: AtomicU64::new(0),
             promotions: AtomicU64::new(0),
             panics: AtomicU64::new(0),
@@ -117,17 +122,13 @@ impl Counters {
     }
 
     /// A call joined or opened a flight of the group `label` names (`None`
-    /// for a plain `Group`).
+    /// for a plain `Group`); the map counted it already.
     pub(crate) fn called<K>(&self, leading: bool, label: Option<&Label<K>>) {
-        self.calls.fetch_add(1, Relaxed);
-        if leading {
-            self.executions.fetch_add(1, Relaxed);
-        }
         #[cfg(feature = "metrics")]
         self.recorded
             .called(crate::events::function(label), leading);
         #[cfg(not(feature = "metrics"))]
-        let _ = label;
+        let _ = (leading, label);
     }
 
     pub(crate) fn joined(&self) {
@@ -138,7 +139,6 @@ impl Counters {
 
     pub(crate) fn promoted(&self) {
         self.promotions.fetch_add(1, Relaxed);
-        self.executions.fetch_add(1, Relaxed);
         #[cfg(feature = "metrics")]
         self.recorded.promoted();
     }
@@ -165,14 +165,16 @@ impl Counters {
         let _ = followers;
     }
 
-    pub(crate) fn snapshot(&self, in_flight: usize) -> Stats {
+    /// The snapshot, from what the map counted and what was counted here.
+    pub(crate) fn snapshot(&self, map: Tally) -> Stats {
+        let promotions = self.promotions.load(Relaxed);
         Stats {
-            calls: self.calls.load(Relaxed),
-            executions: self.executions.load(Relaxed),
+            calls: map.calls,
+            executions: map.opened + promotions,
             joined: self.joined.load(Relaxed),
-            promotions: self.promotions.load(Relaxed),
+            promotions,
             panics: self.panics.load(Relaxed),
-            in_flight,
+            in_flight: map.in_flight,
         }
     }
 }

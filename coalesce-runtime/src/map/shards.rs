@@ -25,12 +25,15 @@ pub(super) struct Shard<T> {
     table: Mutex<Table<T>>,
 }
 
-/// A shard's entries, and the generation the next entry gets.
+/// A shard's entries, the generation the next entry gets, and what its
+/// calls add to the group's counters, counted under the lock they take anyway.
 pub(super) struct Table<T> {
     pub(super) entries: HashTable<T>,
     pub(super) next_generation: u64,
     /// Entries `forget` hid from lookups; they stay until their flight ends.
     pub(super) forgotten: usize,
+    pub(super) calls: u64,
+    pub(super) opened: u64,
 }
 
 impl<T> Shards<T> {
@@ -41,6 +44,8 @@ impl<T> Shards<T> {
                     entries: HashTable::new(),
                     next_generation: 0,
                     forgotten: 0,
+                    calls: 0,
+                    opened: 0,
                 }),
             })
             .collect();

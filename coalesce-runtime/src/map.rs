@@ -10,6 +10,8 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::OnceLock;
 
+use hashbrown::hash_table;
+
 use self::shards::{Shards, Table};
 use crate::flight::{Flight, HandOff};
 use crate::stats::Tally;
@@ -142,13 +144,7 @@ impl<K: Hash + Eq, V> Map<K, V> {
     pub(crate) fn join(&self, key: K) -> (Joined<V>, Option<K>) {
         let shards = self.shards();
         let hash = shards.hash(&key);
-        let mut table = shards.lock(hash);
-        if let Some(joined) = follow(&mut table, hash, &key) {
-            drop(table);
-            return (joined, Some(key));
-        }
-        let place = open(&mut table, hash, key, None);
-        (Joined::Leads(place), None)
+        enter(&mut shards.lock(hash), hash, key, || None)
     }
 
     /// Joins the flight for `key` as a follower, giving the key and `future`
@@ -161,19 +157,10 @@ impl<K: Hash + Eq, V> Map<K, V> {
     {
         let shards = self.shards();
         let hash = shards.hash(&key);
-        let mut table = shards.lock(hash);
-        if let Some(joined) = follow(&mut table, hash, &key) {
-            drop(table);
-            return (joined, Some((key, future)));
-        }
-        let flight = Flight::detached(Box::pin(future));
-        let place = open(&mut table, hash, key, Some(Arc::clone(&flight)));
-        let joined = Joined::Follows {
-            place,
-            flight,
-            ticket: 0,
-        };
-        (joined, None)
+        let mut future = Some(future);
+        let opening = || future.take().map(|future| Flight::detached(Box::pin(future)));
+        let (joined, unused_key) = enter(&mut shards.lock(hash), hash, key, opening);
+        (joined, unused_key.zip(future))
     }
 
     /// Hides the entry for `key`, if any, and says whether there was one.
@@ -217,45 +204,64 @@ impl<K, V> Entry<K, V> {
     }
 }
 
-/// Counts a follower into the flight for `key`, if there is one; the first
-/// follower gives the flight its shared state.
-fn follow<K: Eq, V>(table: &mut Table<Entry<K, V>>, hash: u64, key: &K) -> Option<Joined<V>> {
-    let entry = table.entries.find_mut(hash, |entry| entry.is(key))?;
-    table.calls += 1;
-    let flight = entry.flight.get_or_insert_with(|| Arc::new(Flight::new()));
-    entry.joined += 1;
-    Some(Joined::Follows {
-        place: Place {
-            hash,
-            generation: entry.generation,
-        },
-        flight: Arc::clone(flight),
-        ticket: entry.joined,
-    })
-}
-
-fn open<K, V>(
+/// Counts a follower into the flight for `key`, giving the key back; or
+/// opens an entry for `key`, with the flight `opening` makes (`None` for an
+/// entry its opener leads, until someone joins). One probe of the table
+/// either way.
+fn enter<K: Eq, V>(
     table: &mut Table<Entry<K, V>>,
     hash: u64,
     key: K,
-    flight: Option<Arc<Flight<V>>>,
-) -> Place {
+    opening: impl FnOnce() -> Option<Arc<Flight<V>>>,
+) -> (Joined<V>, Option<K>) {
+    let found = table
+        .entries
+        .entry(hash, |entry| entry.is(&key), |entry| entry.hash);
+    // Counted once the key's `Eq` is past: a call it fails never joined.
+    table.calls += 1;
+    let vacant = match found {
+        hash_table::Entry::Occupied(occupied) => {
+            let entry = occupied.into_mut();
+            // The first follower gives the flight its shared state.
+            let flight = entry
+                .flight
+                .get_or_insert_with(|| Arc::new(Flight::new()));
+            entry.joined += 1;
+            let joined = Joined::Follows {
+                place: Place {
+                    hash,
+                    generation: entry.generation,
+                },
+                flight: Arc::clone(flight),
+                ticket: entry.joined,
+            };
+            return (joined, Some(key));
+        }
+        hash_table::Entry::Vacant(vacant) => vacant,
+    };
     let generation = table.next_generation;
     table.next_generation += 1;
-    table.calls += 1;
     table.opened += 1;
-    // A detached flight's opener is its first follower.
-    let joined = usize::from(flight.is_some());
-    let entry = Entry {
+    let flight = opening();
+    let place = Place { hash, generation };
+    let joined = match &flight {
+        // A detached flight's opener is its first follower.
+        Some(flight) => Joined::Follows {
+            place,
+            flight: Arc::clone(flight),
+            ticket: 0,
+        },
+        None => Joined::Leads(place),
+    };
+    vacant.insert(Entry {
         hash,
         generation,
         key,
+        joined: usize::from(flight.is_some()),
         flight,
-        joined,
         forgotten: false,
-    };
-    table.entries.insert_unique(hash, entry, |entry| entry.hash);
-    Place { hash, generation }
+    });
+    (joined, None)
 }
 
 fn find<K, V>(table: &mut Table<Entry<K, V>>, place: Place) -> Option<&mut Entry<K, V>> {

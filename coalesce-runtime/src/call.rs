@@ -11,10 +11,12 @@ use std::task::{Context, Poll, Waker};
 use crate::detached::BoxFuture;
 use crate::ending::{Ending, Seat};
 use crate::events::{Label, Subject};
+use crate::flight::Flight;
 use crate::flight::{Departure, FollowerPoll};
-use crate::map::{Joined, Map};
+use crate::map::{Joined, Map, Return, OPENER_SLOT};
 use crate::panic_message::follower_panic;
 use crate::stats::Counters;
+use crate::sync::Arc;
 
 /// The parts of a group a call uses.
 pub(crate) struct Parts<'g, K, V> {
@@ -28,12 +30,17 @@ pub(crate) struct Parts<'g, K, V> {
 /// last caller of a detached flight drops its body).
 pub(crate) struct Call<'g, K, V> {
     seat: Seat<'g, K, V>,
-    role: Role,
+    role: Role<V>,
 }
 
-enum Role {
+enum Role<V> {
     /// Runs its own future; the others wait for it.
     Leader,
+    /// Opened a detached flight and polls its body, with its own waker,
+    /// while nobody joins: the body is here until the first poll, then
+    /// parked in the map between polls so that a caller who joins can take
+    /// it over.
+    Alone { body: Option<BoxFuture<V>> },
     /// Joined a flight and registers in it at its first poll, with its
     /// arrival number, by which promotion picks the longest waiting.
     Arriving { ticket: usize, opener: bool },
@@ -48,31 +55,32 @@ enum Role {
 impl<'g, K, V> Call<'g, K, V>
 where
     K: Hash + Eq,
-    V: Clone,
+    V: Clone + Send + 'static,
 {
     /// Joins the flight for `key`, or opens one that this call leads.
     pub(crate) fn join(parts: Parts<'g, K, V>, key: K) -> Self {
         let subject = Subject::of(parts.label, &key);
-        let (joined, unused_key) = parts.map.join(key);
-        let call = Self::registered(parts, joined, subject, false);
+        let (joined, unused_key) = parts.map.join(key, false);
+        let call = Self::registered(parts, joined, subject, None);
         // Registered first: if this `Drop` panics, dropping `call` deregisters.
         drop(unused_key);
         call
     }
 
-    /// Joins the flight for `key`, or opens a detached one that owns
+    /// Joins the flight for `key`, or opens a detached one whose body is
     /// `future`. A joining call gets `future` back: should the flight's
     /// leader be dropped, the call may be promoted to run it.
     pub(crate) fn join_detached<F>(parts: Parts<'g, K, V>, key: K, future: F) -> (Self, Option<F>)
     where
         F: Future<Output = V> + Send + 'static,
-        V: Send + 'static,
     {
         let subject = Subject::of(parts.label, &key);
-        let (joined, unused) = parts.map.join_detached(key, future);
-        let opener = unused.is_none();
-        let (unused_key, future) = unused.unzip();
-        let call = Self::registered(parts, joined, subject, opener);
+        let (joined, unused_key) = parts.map.join(key, true);
+        let (body, future) = match joined {
+            Joined::Alone(_) => (Some(Box::pin(future) as BoxFuture<V>), None),
+            Joined::Leads(_) | Joined::Follows { .. } => (None, Some(future)),
+        };
+        let call = Self::registered(parts, joined, subject, body);
         drop(unused_key);
         (call, future)
     }
@@ -81,17 +89,24 @@ where
         parts: Parts<'g, K, V>,
         joined: Joined<V>,
         subject: Subject,
-        opener: bool,
+        body: Option<BoxFuture<V>>,
     ) -> Self {
         let (place, flight, role) = match joined {
             Joined::Leads(place) => (place, None, Role::Leader),
+            Joined::Alone(place) => (place, None, Role::Alone { body }),
             Joined::Follows {
                 place,
                 flight,
                 ticket,
-            } => (place, Some(flight), Role::Arriving { ticket, opener }),
+            } => {
+                let role = Role::Arriving {
+                    ticket,
+                    opener: false,
+                };
+                (place, Some(flight), role)
+            }
         };
-        let opened = opener || matches!(role, Role::Leader);
+        let opened = matches!(role, Role::Leader | Role::Alone { .. });
         parts.counters.called(opened, parts.label);
         Self {
             seat: Seat {
@@ -116,12 +131,70 @@ where
     where
         F: Future<Output = V>,
     {
+        if let Role::Alone { .. } = self.role {
+            if let Some(polled) = self.poll_alone(cx) {
+                return polled;
+            }
+        }
         if let Role::Arriving { .. } | Role::Waiting { .. } = self.role {
             if let Some(waited) = self.wait(cx) {
                 return waited;
             }
         }
         self.lead(cx, fut)
+    }
+
+    /// One poll of a detached body by its opener, alone; `None` when a
+    /// caller joined meanwhile and the opener now waits in their flight.
+    fn poll_alone(&mut self, cx: &mut Context<'_>) -> Option<Poll<(V, bool)>> {
+        let Role::Alone { body } = &mut self.role else {
+            unreachable!("only an opener alone polls alone")
+        };
+        let body = match body.take() {
+            Some(body) => body,
+            None => match self.seat.map.take_alone(self.seat.place) {
+                Return::Alone(body) => body,
+                Return::Joined(flight) => {
+                    // Registered in slot 0 when the body was taken over.
+                    self.seat.flight = Some(flight);
+                    self.role = Role::Waiting {
+                        slot: OPENER_SLOT,
+                        opener: true,
+                    };
+                    return None;
+                }
+            },
+        };
+        // Armed from here, as for any caller driving a detached body.
+        let mut ending = Ending::alone(&self.seat, body);
+        match ending.poll_body(cx.waker()) {
+            Ok(Poll::Pending) => match ending.park_alone(cx.waker()) {
+                None => Some(Poll::Pending),
+                Some(flight) => {
+                    self.wait_in(flight);
+                    None
+                }
+            },
+            Ok(Poll::Ready(value)) => {
+                self.role = Role::Finished;
+                Some(Poll::Ready(ending.finish(value)))
+            }
+            Err(payload) => {
+                self.role = Role::Finished;
+                ending.fail(payload)
+            }
+        }
+    }
+
+    /// The opener was polling its body alone when a caller joined: it
+    /// registers in their flight (it was counted in when they joined), in
+    /// this same poll.
+    fn wait_in(&mut self, flight: Arc<Flight<V>>) {
+        self.seat.flight = Some(flight);
+        self.role = Role::Arriving {
+            ticket: 0,
+            opener: true,
+        };
     }
 
     /// One poll of a waiting call, which registers at the first; `None`
@@ -139,7 +212,9 @@ where
                 }
                 registered
             }
-            Role::Leader | Role::Finished => unreachable!("only a waiting call waits"),
+            Role::Leader | Role::Alone { .. } | Role::Finished => {
+                unreachable!("only a waiting call waits")
+            }
         };
         match polled {
             FollowerPoll::Waiting => Some(Poll::Pending),
@@ -220,7 +295,7 @@ where
     }
 }
 
-impl Role {
+impl<V> Role<V> {
     /// A waiting call received the flight's value: a value from a body it
     /// did not bring counts as a joined one, whoever drove that body.
     fn received_value(&mut self, counters: &Counters) {
@@ -236,6 +311,10 @@ impl<K, V> Drop for Call<'_, K, V> {
     fn drop(&mut self) {
         let departure = match (&self.role, &self.seat.flight) {
             (Role::Finished, _) => return,
+            (Role::Alone { .. }, _) => {
+                self.seat.map.leave_alone(self.seat.place);
+                return;
+            }
             (Role::Leader, _) => Departure::MustHandOff,
             (Role::Waiting { slot, .. }, Some(flight)) => flight.leave(*slot),
             (Role::Arriving { .. }, Some(flight)) => flight.leave_unregistered(),

@@ -11,6 +11,14 @@ use crate::sync::Arc;
 /// A detached body, boxed so the flight can own it whatever its type.
 pub(crate) type BoxFuture<V> = Pin<Box<dyn Future<Output = V> + Send>>;
 
+/// A body its opener polls alone, parked in the map between polls with the
+/// opener's waker. Boxed there, so that every entry stays small; only a
+/// body still pending pays for it.
+pub(crate) struct Parked<V> {
+    pub(crate) body: BoxFuture<V>,
+    pub(crate) waker: Waker,
+}
+
 /// The body a flight owns, and what is needed to drive it.
 pub(crate) struct DetachedBody<V> {
     /// `None` while a caller is polling it.
@@ -31,12 +39,13 @@ pub(crate) trait WakeCallers: Send + Sync + 'static {
 }
 
 impl<V> DetachedBody<V> {
-    /// The body of `flight`, woken from the start so that the first caller
-    /// polled drives it. Its waker holds `flight`: a cycle that every way out
-    /// of the flight breaks by dropping this body.
-    pub(crate) fn new<F: WakeCallers>(future: BoxFuture<V>, flight: Arc<F>) -> Self {
+    /// The body of `flight` (`None` while its opener is still polling it),
+    /// woken from the start so that the first caller polled drives it. Its
+    /// waker holds `flight`: a cycle that every way out of the flight breaks
+    /// by dropping this body.
+    pub(crate) fn new<F: WakeCallers>(future: Option<BoxFuture<V>>, flight: Arc<F>) -> Self {
         Self {
-            future: Some(future),
+            future,
             woken: true,
             notifier: Waker::from(std::sync::Arc::new(Notifier(flight))),
         }

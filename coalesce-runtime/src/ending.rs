@@ -39,6 +39,8 @@ pub(crate) struct Ending<'a, 'g, K, V> {
     failure: Option<&'static str>,
     removed: Option<Removed<K, V>>,
     body: Option<BoxFuture<V>>,
+    /// The caller is the opener of a detached flight, polling its body alone.
+    alone: bool,
 }
 
 impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
@@ -49,6 +51,7 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
             failure: Some("the caller that ran the body panicked before it shared the value"),
             removed: None,
             body: None,
+            alone: false,
         }
     }
 
@@ -56,6 +59,13 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     pub(crate) fn driving(seat: &'a Seat<'g, K, V>, body: BoxFuture<V>) -> Self {
         let mut ending = Self::new(seat);
         ending.body = Some(body);
+        ending
+    }
+
+    /// Armed, holding the detached body its opener polls alone.
+    pub(crate) fn alone(seat: &'a Seat<'g, K, V>, body: BoxFuture<V>) -> Self {
+        let mut ending = Self::driving(seat, body);
+        ending.alone = true;
         ending
     }
 
@@ -78,6 +88,17 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
         }
     }
 
+    /// The body its opener polls alone is pending: it goes back to the map
+    /// with the opener's waker, or to the flight of a caller who joined
+    /// meanwhile, which is returned.
+    pub(crate) fn park_alone(mut self, waker: &Waker) -> Option<Arc<Flight<V>>> {
+        self.failure = None;
+        let body = self.body.take()?;
+        self.seat
+            .map
+            .park_alone(self.seat.place, body, waker.clone())
+    }
+
     /// The body panicked: every follower panics too, and this caller resumes
     /// the original panic.
     pub(crate) fn fail(mut self, payload: Box<dyn Any + Send>) -> ! {
@@ -93,7 +114,7 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     fn fail_with(&mut self, message: Option<String>) {
         let seat = self.seat;
         if self.removed.is_none() {
-            self.removed = seat.map.close(seat.place);
+            self.removed = seat.map.close(seat.place, self.alone);
         }
         let party = self.removed.as_ref().and_then(Removed::party);
         seat.counters
@@ -110,7 +131,7 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
     /// value and whether any follower shares it.
     pub(crate) fn finish(mut self, value: V) -> (V, bool) {
         // Out of the map first, so nobody joins a flight that has ended.
-        self.removed = self.seat.map.close(self.seat.place);
+        self.removed = self.seat.map.close(self.seat.place, self.alone);
         let Some((flight, joined)) = self.removed.as_ref().and_then(Removed::party) else {
             // Nobody joined: the flight ends with its entry.
             self.failure = None;

@@ -10,7 +10,7 @@
 
 use std::task::{Context, Waker};
 
-use crate::detached::{BoxFuture, DetachedBody, WakeCallers};
+use crate::detached::{BoxFuture, DetachedBody, Parked, WakeCallers};
 use crate::sync::{Arc, Mutex};
 
 /// One follower's share of a flight's value: its copy, or the message of the
@@ -414,11 +414,26 @@ impl<V> Flight<V> {
 }
 
 impl<V: Send + 'static> Flight<V> {
-    /// A flight that owns `future`: its callers drive it.
-    pub(crate) fn detached(future: BoxFuture<V>) -> Arc<Self> {
+    /// A flight that owns a detached body: its callers drive it. The body
+    /// comes from its opener: parked with the opener's waker, and the opener
+    /// then waits in slot 0; or still being polled (`None`), and the opener
+    /// parks it here and registers once it is done. Either way it counts as
+    /// woken, so that the first caller polled drives it, with a waker that
+    /// wakes them all.
+    pub(crate) fn detached(parked: Option<Box<Parked<V>>>) -> Arc<Self> {
         let flight = Arc::new(Self::new());
+        let (future, opener) = parked.map(|parked| (parked.body, parked.waker)).unzip();
         let body = DetachedBody::new(future, Arc::clone(&flight));
-        flight.state.lock().body = Some(Box::new(body));
+        let mut state = flight.state.lock();
+        state.body = Some(Box::new(body));
+        if let Some(waker) = opener {
+            state.occupy(Slot::Waiting {
+                waker: Some(waker),
+                ticket: 0,
+            });
+            state.waiting += 1;
+        }
+        drop(state);
         flight
     }
 }

@@ -11,24 +11,26 @@ use hashbrown::HashTable;
 use crate::sync::{Mutex, MutexGuard};
 
 /// The shards of one group, built at its first call.
-pub(super) struct Shards<T> {
+pub(super) struct Shards<T, A> {
     /// Randomly seeded per process and per group, so keys taken from
     /// requests cannot be chosen to flood one bucket.
     hasher: RandomState,
-    list: Box<[Shard<T>]>,
+    list: Box<[Shard<T, A>]>,
 }
 
 /// One lock and its table, on cache lines of its own: two cores working on
 /// neighbouring shards do not invalidate each other's lines.
 #[repr(align(128))]
-pub(super) struct Shard<T> {
-    table: Mutex<Table<T>>,
+pub(super) struct Shard<T, A> {
+    table: Mutex<Table<T, A>>,
 }
 
 /// A shard's entries, the generation the next entry gets, and what its
 /// calls add to the group's counters, counted under the lock they take anyway.
-pub(super) struct Table<T> {
+pub(super) struct Table<T, A> {
     pub(super) entries: HashTable<T>,
+    /// What closed entries leave for a caller that has yet to come back.
+    pub(super) away: Vec<A>,
     pub(super) next_generation: u64,
     /// Entries `forget` hid from lookups; they stay until their flight ends.
     pub(super) forgotten: usize,
@@ -36,12 +38,13 @@ pub(super) struct Table<T> {
     pub(super) opened: u64,
 }
 
-impl<T> Shards<T> {
+impl<T, A> Shards<T, A> {
     pub(super) fn new() -> Self {
         let list = (0..shard_count())
             .map(|_| Shard {
                 table: Mutex::new(Table {
                     entries: HashTable::new(),
+                    away: Vec::new(),
                     next_generation: 0,
                     forgotten: 0,
                     calls: 0,
@@ -61,7 +64,7 @@ impl<T> Shards<T> {
     }
 
     /// The table `hash` belongs to, locked.
-    pub(super) fn lock(&self, hash: u64) -> MutexGuard<'_, Table<T>> {
+    pub(super) fn lock(&self, hash: u64) -> MutexGuard<'_, Table<T, A>> {
         // hashbrown takes a bucket from the low bits and a tag from the top
         // seven: the shard comes from bits in between, so keys that share a
         // shard still spread over its buckets and tags.
@@ -69,7 +72,7 @@ impl<T> Shards<T> {
         self.list[index].table.lock()
     }
 
-    pub(super) fn iter(&self) -> impl Iterator<Item = MutexGuard<'_, Table<T>>> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = MutexGuard<'_, Table<T, A>>> {
         self.list.iter().map(|shard| shard.table.lock())
     }
 }

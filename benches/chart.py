@@ -34,6 +34,7 @@ WORKLOADS = [
     ("c_in_task_1k_one_key", "c. 1,000 futures on one key in one task, current-thread", "ns/caller"),
     ("d_mixed_64x5000_1k_keys", "d. 64 tasks × 5,000 calls over 1,000 keys, 2 workers", "ns/call"),
     ("e_spawned_10k_waiters", "e. 10,000 spawned waiters on one key, 2 workers", "ns/caller"),
+    ("f_mixed_64x5000_10k_keys", "f. 64 tasks × 5,000 calls over 10,000 keys, 2 workers", "ns/call"),
 ]
 
 # Implementations in the order of BENCHMARKS.md: (criterion function, label,

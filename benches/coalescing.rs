@@ -39,6 +39,10 @@ const WAITERS: usize = 10_000;
 const MIXED_TASKS: u64 = 64;
 const MIXED_CALLS: u64 = 5_000;
 const MIXED_KEYS: u64 = 1_000;
+/// The wide mixed workload: as many tasks and calls over ten times the keys,
+/// so that flights seldom overlap and the map's shards, not one hot flight,
+/// take the load.
+const WIDE_KEYS: u64 = 10_000;
 
 // The attribute's own functions, with the same bodies the other contenders run.
 
@@ -252,14 +256,23 @@ impl FanOut<'_, '_> {
 /// coalesce. moka is left out: after the first miss on each key it would
 /// answer from its cache, which is another job.
 fn mixed(c: &mut Criterion) {
+    mixed_over(c, "d_mixed_64x5000_1k_keys", MIXED_KEYS);
+}
+
+/// f. As d over 10,000 keys.
+fn wide(c: &mut Criterion) {
+    mixed_over(c, "f_mixed_64x5000_10k_keys", WIDE_KEYS);
+}
+
+fn mixed_over(c: &mut Criterion, workload: &str, keys: u64) {
     let runtime = common::two_workers();
     let all = Contenders::leak();
-    let mut group = c.benchmark_group("d_mixed_64x5000_1k_keys");
+    let mut group = c.benchmark_group(workload);
     // One iteration is 320,000 calls: take a few whole ones per sample.
     group.sampling_mode(SamplingMode::Flat).sample_size(10);
-    mixed_calls(&mut group, &runtime, "floor", yielding);
+    mixed_calls(&mut group, &runtime, "floor", keys, yielding);
     for_each_coalescer!(all, yielding, attr_yielding, |name, call, _expected| {
-        mixed_calls(&mut group, &runtime, name, call);
+        mixed_calls(&mut group, &runtime, name, keys, call);
     });
     group.finish();
 }
@@ -268,6 +281,7 @@ fn mixed_calls<C, F>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     runtime: &tokio::runtime::Runtime,
     name: &str,
+    keys: u64,
     call: C,
 ) where
     C: Fn(u64, ()) -> F + Copy + Send + 'static,
@@ -281,9 +295,9 @@ fn mixed_calls<C, F>(
                     let tasks: Vec<_> = (0..MIXED_TASKS)
                         .map(|task| {
                             // The same key sequences for every contender.
-                            let keys = Keys::new(iteration * MIXED_TASKS + task, MIXED_KEYS);
+                            let sequence = Keys::new(iteration * MIXED_TASKS + task, keys);
                             tokio::spawn(async move {
-                                for key in keys.take(MIXED_CALLS as usize) {
+                                for key in sequence.take(MIXED_CALLS as usize) {
                                     black_box(call(key, ()).await);
                                 }
                             })
@@ -313,6 +327,6 @@ criterion_group! {
         .measurement_time(Duration::from_secs(2))
         .sample_size(20)
         .configure_from_args();
-    targets = distinct_keys, spawned_1k, in_task_fan_out, mixed, spawned_10k
+    targets = distinct_keys, spawned_1k, in_task_fan_out, mixed, spawned_10k, wide
 }
 criterion_main!(benches);

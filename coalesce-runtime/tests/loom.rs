@@ -233,6 +233,33 @@ fn detached_opener_dropped_while_a_follower_arrives() {
     });
 }
 
+/// Issue 15: an opener alone parks its body in its entry; a caller who
+/// joins takes it over and may finish it before the opener comes back, which
+/// then finds the flight in its shard's `away` list. Both get the one value.
+#[test]
+fn a_parked_opener_is_taken_over_and_comes_back() {
+    model(|| {
+        let group = Arc::new(Group::<u8, u8>::new());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let body = |runs: Arc<AtomicUsize>| async move {
+            runs.fetch_add(1, Ordering::SeqCst);
+            yield_once().await;
+            7
+        };
+        let mut opener = Box::pin(group.run_detached(1, body(runs.clone())));
+        assert!(poll_once(opener.as_mut()).is_pending(), "parked alone");
+        let joining = thread::spawn({
+            let (group, runs) = (group.clone(), runs.clone());
+            move || block_on(group.run_detached(1, body(runs)))
+        });
+        assert_eq!(block_on(opener), 7);
+        assert_eq!(joining.join().unwrap(), 7);
+        // Twice only when the second call came after the flight ended.
+        assert!((1..=2).contains(&runs.load(Ordering::SeqCst)));
+        assert_eq!(group.in_flight(), 0);
+    });
+}
+
 /// A call of `group` for key 1 that owns its handle, to move across threads.
 fn owning<F>(group: &Arc<Group<u8, u8>>, fut: F) -> Pin<Box<impl Future<Output = u8> + Send>>
 where

@@ -60,9 +60,18 @@ use crate::stats::{Counters, Stats};
 ///
 /// # Keys and hashing
 ///
-/// Keys are hashed with the standard library's randomly seeded hasher, so keys
-/// taken from requests cannot be chosen to flood one bucket. A key's `Hash` runs
-/// outside the map's lock; its `Eq` runs under it and should be cheap.
+/// Keys are hashed with foldhash, seeded at random per process and per group,
+/// so keys taken from requests cannot be chosen to flood one bucket. The map
+/// is split into shards (four per core, at most 64), each with its own lock,
+/// so calls for unrelated keys on different cores seldom wait for each
+/// other. A key's `Hash` runs outside every lock; its `Eq` runs under its
+/// shard's and should be cheap.
+///
+/// # Memory
+///
+/// A call nobody joins allocates nothing: its state lives in its map entry.
+/// The first follower gives the flight its shared state (one allocation);
+/// each follower then costs one slot in it, and no allocation of its own.
 pub struct Group<K, V> {
     map: Map<K, V>,
     counters: Counters,
@@ -206,6 +215,10 @@ where
     /// payload, the entry is removed, and every follower panics with a message
     /// that says the coalesced call panicked and repeats the leader's message.
     /// Followers are not promoted to run a panicking body again.
+    ///
+    /// The leader clones the value once for each follower when it returns. A
+    /// `Clone` that panics fails the follower that copy was for, with a
+    /// message that says so; the leader and the other followers get theirs.
     ///
     /// A body that awaits its own group with the same key waits for itself
     /// forever; different keys are fine.

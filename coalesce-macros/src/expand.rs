@@ -63,26 +63,7 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
 
-    // The future is the body in an `async move` block (a `move` closure for
-    // a blocking fn), or the block `#[async_trait]` made.
-    let body = match &plan.body {
-        BodyPlan::Async {
-            body,
-            fake_return,
-            form,
-        } => {
-            let captures = match form {
-                AsyncForm::Future { captures, .. } => &captures[..],
-                AsyncForm::AsyncFn => &[],
-            };
-            let captures = (!captures.is_empty()).then(|| quote!(let _ = (#(&#captures,)*);));
-            wrapped_body(body, fake_return, captures, quote!(async move))
-        }
-        BodyPlan::Blocking { body, fake_return } => {
-            wrapped_body(body, fake_return, None, quote!(move ||))
-        }
-        BodyPlan::AsyncTrait { parts, .. } => parts.future.to_token_stream(),
-    };
+    let body = body_future(plan);
     let statements = quote! {
         #groups_statement
         #key_statement
@@ -99,6 +80,29 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
             #(#inner_attrs)*
             #block
         }
+    }
+}
+
+/// The future every caller brings: the body in an `async move` block (a
+/// `move` closure for a blocking fn), or the block `#[async_trait]` made.
+fn body_future(plan: &Plan<'_>) -> TokenStream {
+    match &plan.body {
+        BodyPlan::Async {
+            body,
+            fake_return,
+            form,
+        } => {
+            let captures = match form {
+                AsyncForm::Future { captures } => &captures[..],
+                AsyncForm::AsyncFn => &[],
+            };
+            let captures = (!captures.is_empty()).then(|| quote!(let _ = (#(&#captures,)*);));
+            wrapped_body(body, fake_return, captures, quote!(async move))
+        }
+        BodyPlan::Blocking { body, fake_return } => {
+            wrapped_body(body, fake_return, None, quote!(move ||))
+        }
+        BodyPlan::AsyncTrait { parts, .. } => parts.future.to_token_stream(),
     }
 }
 

@@ -137,7 +137,7 @@ mod tests {
     fn captures(item: TokenStream) -> Option<Vec<String>> {
         let function: Function = syn::parse2(item).unwrap();
         match async_form(&function) {
-            AsyncForm::Future { captures, .. } => {
+            AsyncForm::Future { captures } => {
                 Some(captures.iter().map(ToString::to_string).collect())
             }
             AsyncForm::AsyncFn => None,

@@ -11,7 +11,7 @@
 //! # The attribute
 //!
 //! Put [`#[coalesce]`](macro@coalesce) on an `async fn` and say what the key
-//! is; nothing else about the function changes:
+//! is; nothing else about calling the function changes:
 //!
 //! ```
 //! use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,5 +1,6 @@
 //! Bytes a group holds per in-flight key and per waiting follower, measured
-//! with a counting global allocator and bounded so a regression fails CI.
+//! with a counting global allocator and bounded so a regression fails CI,
+//! and the size of a call's future, the attribute's against `Group::run`'s.
 //! `tests/leaks.rs` covers leaks and the uncontended call, which allocates
 //! nothing. Run with `--nocapture` to see the figures quoted in BENCHMARKS.md.
 //!
@@ -117,11 +118,6 @@ fn bytes_per_in_flight_key() {
     }
 }
 
-#[coalesce(key = "key")]
-async fn attr_body(key: u64) -> u64 {
-    ready(key).await
-}
-
 #[test]
 fn bytes_per_waiting_follower() {
     let group: Group<u64, u64> = Group::new();
@@ -137,10 +133,9 @@ fn bytes_per_waiting_follower() {
         "waiting follower: {per_follower} B in the flight's follower list, its \
          share of the flight's state included ({allocations} allocations for {N} \
          followers: the state, and the list doubling), plus its own future \
-         wherever the caller keeps it: {} B for `Group::run`, {} B for the \
-         attribute around an equivalent body",
+         wherever the caller keeps it: {} B for `Group::run` with a {} B body",
         size_of_val(&*followers[0]),
-        size_of_val(&attr_body(7)),
+        size_of_val(&ready(0_u64)),
     );
     assert!(
         per_follower <= 40,
@@ -152,6 +147,39 @@ fn bytes_per_waiting_follower() {
     drop(followers);
     drop(leader);
     assert_eq!(group.in_flight(), 0);
+}
+
+#[coalesce(key = "key")]
+async fn attr_body(key: u64) -> u64 {
+    ready(key).await
+}
+
+/// Stays an `async fn`, which holds its argument and its state around the
+/// group's future: the compiler checks a `#[must_use]` output only there.
+#[coalesce(key = "key")]
+#[must_use]
+async fn attr_body_must_use(key: u64) -> u64 {
+    ready(key).await
+}
+
+#[test]
+fn the_attribute_future_is_no_larger_than_group_run() {
+    let group: Group<u64, u64> = Group::new();
+    let key = 7_u64;
+    // The attribute's body, written out: the same state, the same size.
+    let body = async move { ready(key).await };
+    let direct = size_of_val(&group.run(key, body));
+    let attribute = size_of_val(&attr_body(key));
+    println!(
+        "a call's future over a {} B body: {direct} B for `Group::run`, {attribute} B for \
+         the attribute, {} B for the attribute on a `#[must_use]` fn",
+        size_of_val(&async move { ready(key).await }),
+        size_of_val(&attr_body_must_use(key)),
+    );
+    assert!(
+        attribute <= direct,
+        "the attribute's future ({attribute} B) is larger than `Group::run`'s ({direct} B)"
+    );
 }
 
 /// Pending once, then ready with `value`.

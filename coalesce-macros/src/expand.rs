@@ -3,29 +3,35 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::Type;
+use syn::{Attribute, ReturnType, Signature, Type};
 
 use crate::item::{Body, Function};
-use crate::plan::{BodyPlan, Fleet, GroupSource, Plan};
-use crate::span::{respan, respan_first};
+use crate::plan::{AsyncForm, BodyPlan, Fleet, GroupSource, Plan};
+use crate::span::{respan, respan_first, SpanRange};
 use crate::verdict;
 
 /// Input:
 /// ```text
 /// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R { body }
 /// ```
-/// Output: the same attributes and signature; only the body changes:
+/// Output: the same attributes, generics and arguments; the function returns
+/// the group's future instead of awaiting it, so its callers hold nothing
+/// more than that future:
 /// ```text
-/// #[attrs] vis async fn f<T: 'static>(a: &str, b: u64) -> R {
+/// #[attrs] vis fn f<T: 'static>(a: &str, b: u64) -> impl Future<Output = R> {
 ///     let groups = { static GROUPS: FunctionGroups = FunctionGroups::new(); &GROUPS };
 ///     let key = { use ToKey as _; ((a).__coalesce_to_key(), (b).__coalesce_to_key()) };
 ///     let tag = || {}; // its type tells instantiations apart
-///     let future = async move { fake_return_edge; body };
+///     let future = async move { let _ = (&b,); fake_return_edge; body };
 ///     let verdict = all(require_key_*(..), require_output_*(..), delivery); // Yes, SharedErrors or No
 ///     let log_key = (&probe(&key)).__coalesce_log_key(); // Debug, if any
-///     verdict.run(per_function(groups, tag, log_key), key, future).await
+///     verdict.run(per_function(groups, tag, log_key), key, future)
 /// }
 /// ```
+/// Where it stays an `async fn` (see `validate/form.rs`), the signature is
+/// kept and those statements become a block whose value is awaited, so
+/// that only the group's future is held across the `.await`:
+/// `async fn f(..) -> R { { let groups = ..; ..; verdict.run(..) }.await }`.
 /// With `group = PATH`: `verdict.run(user_group(groups, tag, &PATH), key, future)`.
 /// With `fleet`: `fleet_mode! { let future = fleet_verdict.fleet_body(groups,
 /// tag, fleet, name, &key, future); }` after the body (see `verdict::fleet`),
@@ -57,45 +63,100 @@ pub(crate) fn expand(function: &Function, plan: &Plan<'_>) -> TokenStream {
     let run = run(plan, &private, &groups, [&verdict, &tag, &key, &future]);
     let run = respan_first(run, plan.key.span);
 
-    // The future is the body in an `async move` block (a `move` closure for
-    // a blocking fn); the result is awaited, returned as is from a blocking
-    // call, or boxed again where `#[async_trait]` had boxed the body.
-    let (inner_attrs, prefix, body, result) = match &plan.body {
-        BodyPlan::Async { body, fake_return } => (
-            &body.inner_attrs[..],
-            &[][..],
-            wrapped_body(body, fake_return, quote!(async move)),
-            quote!(#run.await),
-        ),
-        BodyPlan::Blocking { body, fake_return } => (
-            &body.inner_attrs[..],
-            &[][..],
-            wrapped_body(body, fake_return, quote!(move ||)),
-            run,
-        ),
-        BodyPlan::AsyncTrait { inner_attrs, parts } => (
-            *inner_attrs,
-            &parts.prefix[..],
-            parts.future.to_token_stream(),
-            quote!(::std::boxed::Box::pin(#run)),
-        ),
+    let body = body_future(plan);
+    let statements = quote! {
+        #groups_statement
+        #key_statement
+        #tag_statement
+        #fleet_statement
+        let #future = #body;
+        #fleet_body
+        let #verdict = #verdict_value;
     };
-
+    let (sig, inner_attrs, block) = finish(sig, plan, statements, run);
     quote! {
         #(#attrs)*
         #vis #sig {
             #(#inner_attrs)*
-            #(#prefix)*
-            #groups_statement
-            #key_statement
-            #tag_statement
-            #fleet_statement
-            let #future = #body;
-            #fleet_body
-            let #verdict = #verdict_value;
-            #result
+            #block
         }
     }
+}
+
+/// The future every caller brings: the body in an `async move` block (a
+/// `move` closure for a blocking fn), or the block `#[async_trait]` made.
+fn body_future(plan: &Plan<'_>) -> TokenStream {
+    match &plan.body {
+        BodyPlan::Async {
+            body,
+            fake_return,
+            form,
+        } => {
+            let captures = match form {
+                AsyncForm::Future { captures } => &captures[..],
+                AsyncForm::AsyncFn => &[],
+            };
+            let captures = (!captures.is_empty()).then(|| quote!(let _ = (#(&#captures,)*);));
+            wrapped_body(body, fake_return, captures, quote!(async move))
+        }
+        BodyPlan::Blocking { body, fake_return } => {
+            wrapped_body(body, fake_return, None, quote!(move ||))
+        }
+        BodyPlan::AsyncTrait { parts, .. } => parts.future.to_token_stream(),
+    }
+}
+
+/// The signature, the body's inner attributes, and the statements ending
+/// with the group's future: returned, awaited where the function stays an
+/// `async fn`, run on this thread for a blocking fn, or boxed where
+/// `#[async_trait]` had boxed the body.
+fn finish<'a>(
+    sig: &Signature,
+    plan: &'a Plan<'_>,
+    statements: TokenStream,
+    run: TokenStream,
+) -> (Signature, &'a [Attribute], TokenStream) {
+    match &plan.body {
+        BodyPlan::Async { body, form, .. } => match form {
+            AsyncForm::Future { .. } => (
+                future_signature(sig, plan.output_span),
+                &body.inner_attrs,
+                quote!(#statements #run),
+            ),
+            AsyncForm::AsyncFn => (
+                sig.clone(),
+                &body.inner_attrs,
+                quote!({ #statements #run }.await),
+            ),
+        },
+        BodyPlan::Blocking { body, .. } => {
+            (sig.clone(), &body.inner_attrs, quote!(#statements #run))
+        }
+        BodyPlan::AsyncTrait { inner_attrs, parts } => {
+            let prefix = &parts.prefix;
+            let block = quote!(#(#prefix)* #statements ::std::boxed::Box::pin(#run));
+            (sig.clone(), inner_attrs, block)
+        }
+    }
+}
+
+/// `async fn f(..) -> R` as `fn f(..) -> impl Future<Output = R>`, shown
+/// where `R` is written (the name, for `()`). The `impl` is this crate's
+/// token, so it follows edition 2024 in any crate: it captures every
+/// lifetime in scope, the elided ones and the `impl` block's included, as
+/// the `async fn`'s future did.
+fn future_signature(sig: &Signature, span: SpanRange) -> Signature {
+    let mut sig = sig.clone();
+    sig.asyncness = None;
+    let first = Span::call_site().located_at(span.first);
+    let (arrow, output) = match &sig.output {
+        ReturnType::Default => (syn::Token![->](first), quote_spanned!(first=> ())),
+        ReturnType::Type(arrow, output) => (*arrow, output.to_token_stream()),
+    };
+    let close = quote_spanned!(Span::call_site().located_at(span.last)=> >);
+    let future = quote_spanned!(first=> impl ::core::future::Future<Output = #output #close);
+    sig.output = ReturnType::Type(arrow, Box::new(Type::Verbatim(future)));
+    sig
 }
 
 /// `let groups = &GROUPS;`, the function's own `static`. Hygiene does not
@@ -185,8 +246,14 @@ fn key_statement(plan: &Plan<'_>, private: &TokenStream, key: &Ident) -> TokenSt
 /// The original body in an `async move` block (or a `move` closure, after
 /// `wrapper`) whose output type is pinned to the function's return type by a
 /// fake return edge (as `tracing` does), so `?` converts errors and `return`
-/// returns exactly as before.
-fn wrapped_body(body: &Body, fake_return: &Type, wrapper: TokenStream) -> TokenStream {
+/// returns exactly as before. `captures` come first: the arguments the block
+/// must own even where the body does not use them.
+fn wrapped_body(
+    body: &Body,
+    fake_return: &Type,
+    captures: Option<TokenStream>,
+    wrapper: TokenStream,
+) -> TokenStream {
     let fake = Ident::new("coalesce_fake_return", Span::mixed_site());
     let edge = quote_spanned! {fake_return.span()=>
         #[allow(
@@ -203,6 +270,7 @@ fn wrapped_body(body: &Body, fake_return: &Type, wrapper: TokenStream) -> TokenS
     };
     let mut block = TokenStream::new();
     body.brace.surround(&mut block, |tokens| {
+        captures.to_tokens(tokens);
         edge.to_tokens(tokens);
         body.tokens.to_tokens(tokens);
     });

@@ -99,7 +99,8 @@ use proc_macro::TokenStream;
 ///
 /// - A call joins or opens a flight when its future is *first polled*, not
 ///   when it is created: `let a = f(1); let b = f(1); a.await; b.await;` runs
-///   twice, while `join!(f(1), f(1))` runs once.
+///   twice, while `join!(f(1), f(1))` runs once. The key, though, is
+///   computed when `f(1)` is called (see "What it expands to").
 /// - If the running caller is dropped, one waiting caller is promoted and
 ///   runs its own body with its own arguments (with `detached`, the body
 ///   goes on instead, driven by the waiting callers).
@@ -138,20 +139,28 @@ use proc_macro::TokenStream;
 /// calls through `Arc<dyn Trait>` coalesce with calls on the type); `self`,
 /// `&self`, `&mut self`, `self: Arc<Self>`; generics, lifetimes and where
 /// clauses; patterns in arguments; `impl Trait` arguments. Visibility, docs,
-/// `#[must_use]` and other attributes are kept in order. Only the body
-/// changes, and the returned future is `Send` whenever the body's is. It
-/// stacks with `#[tracing::instrument]` in either order.
+/// `#[must_use]` and other attributes are kept in order, and so are the
+/// generics and arguments; the returned future is `Send` whenever the
+/// body's is. It stacks with `#[tracing::instrument]` in either order.
 ///
 /// # What it expands to
 ///
+/// An `async fn` becomes a plain `fn` that returns the group's future, so a
+/// caller holds no more than a direct `Group::run` call would (the arguments
+/// live in the body, and the key is computed when the function is called);
+/// its future captures the same lifetimes as the `async fn`'s, and rustdoc
+/// shows `fn find_user(&self, id: u64) -> impl Future<Output = R>`:
+///
 /// ```text
-/// async fn find_user(&self, id: u64) -> R {
+/// fn find_user(&self, id: u64) -> impl Future<Output = R> {
 ///     let groups = { static GROUPS: FunctionGroups = FunctionGroups::new(); &GROUPS };
 ///     let key = (id).__coalesce_to_key();          // borrowed, converted
 ///     let tag = || {};                             // its type: one map per instantiation
-///     let future = async move { /* the original body */ };
+///     let future = async move { let _ = (&id,); /* the original body */ };
+///     // (`let _`: the owned arguments live until the call ends, even those
+///     // the body does not use, as an `async fn`'s do)
 ///     let verdict = /* Key and output bounds, reported at the key or return type */;
-///     verdict.run(per_function(groups, tag, log_key), key, future).await  // Group::<K, R>::run
+///     verdict.run(per_function(groups, tag, log_key), key, future)  // Group::<K, R>::run
 ///     // `log_key`: the key's `Debug` form, when it has one, for tracing, and
 ///     // the `log_key = ..` option;
 ///     // with `detached`: `run_detached`; with `group = PATH`:
@@ -162,6 +171,17 @@ use proc_macro::TokenStream;
 ///     // `Serialize`, the output `Serialize + DeserializeOwned`).
 /// }
 /// ```
+///
+/// It stays an `async fn`, whose future also holds the arguments, and
+/// computes the key when first polled, where a plain `fn` would change what
+/// was written: a `#[must_use]` fn (the compiler checks the awaited output
+/// only for an `async fn`); an attribute that may be a macro expanding
+/// after this one, such as `#[tracing::instrument]` below `#[coalesce]`
+/// (docs, lint levels, `#[inline]`, `#[cold]` and `#[deprecated]` are known
+/// to be inert); an argument pattern that binds by `ref`, or leaves part of
+/// an owned argument unbound (`_`, `..`); an output that borrows. The same
+/// statements are then a block whose future is awaited:
+/// `async fn find_user(&self, id: u64) -> R { { .. verdict.run(..) }.await }`.
 ///
 /// # Errors at compile time
 ///

@@ -1,5 +1,6 @@
 //! What `validate` hands to `expand`: the checked options and signature.
 
+use proc_macro2::Ident;
 use syn::{Attribute, Expr, ExprAsync, LitStr, Path, Stmt, Type};
 
 use crate::item::Body;
@@ -40,7 +41,11 @@ pub(crate) struct Fleet {
 pub(crate) enum BodyPlan<'a> {
     /// An `async fn`: its body goes into an `async move` block behind a fake
     /// return edge of this type (`impl Trait` erased to `_`).
-    Async { body: &'a Body, fake_return: Type },
+    Async {
+        body: &'a Body,
+        fake_return: Type,
+        form: AsyncForm,
+    },
     /// A plain `fn`: its body goes into a `move` closure behind the same
     /// fake return edge, run on the calling thread.
     Blocking { body: &'a Body, fake_return: Type },
@@ -50,6 +55,18 @@ pub(crate) enum BodyPlan<'a> {
         inner_attrs: &'a [Attribute],
         parts: AsyncTraitBody,
     },
+}
+
+/// What an `async fn` becomes.
+pub(crate) enum AsyncForm {
+    /// `fn .. -> impl Future<Output = R>` returning the group's future, so
+    /// the caller holds nothing more than that future. The body block takes
+    /// `captures` even where it does not use them: they live until the call
+    /// ends, as an `async fn`'s arguments do.
+    Future { captures: Vec<Ident> },
+    /// An `async fn` still, awaiting the group's future, which it holds
+    /// along with the arguments (see `validate/form.rs` for when).
+    AsyncFn,
 }
 
 /// The key: one element, or a tuple converted element by element.

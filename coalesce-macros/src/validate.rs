@@ -1,11 +1,13 @@
 //! Finds every user error before anything is emitted, and turns the parsed
 //! options and signature into a [`Plan`] that `expand` only has to print.
 //! The key's checks live in `validate/key.rs`, the detached mode's in
-//! `validate/detached.rs`, and the recognition of what `#[async_trait]` made
-//! of a method in `validate/async_trait.rs`.
+//! `validate/detached.rs`, the recognition of what `#[async_trait]` made
+//! of a method in `validate/async_trait.rs`, and what an `async fn` becomes
+//! in `validate/form.rs`.
 
 mod async_trait;
 mod detached;
+mod form;
 mod key;
 
 use proc_macro2::Span;
@@ -77,6 +79,7 @@ pub(crate) fn validate(options: Options, function: &Function) -> syn::Result<Pla
         None => BodyPlan::Async {
             body,
             fake_return: fake_return(&sig.output),
+            form: form::async_form(function),
         },
     };
     Ok(Plan {

@@ -39,7 +39,7 @@ pub(crate) fn check_owned_inputs(sig: &Signature, errors: &mut Errors) {
 }
 
 /// Whether `ty` holds a reference or a lifetime other than `'static`.
-fn borrows(ty: &Type) -> bool {
+pub(super) fn borrows(ty: &Type) -> bool {
     struct FindBorrow(bool);
     impl<'ast> Visit<'ast> for FindBorrow {
         fn visit_type_reference(&mut self, reference: &'ast syn::TypeReference) {

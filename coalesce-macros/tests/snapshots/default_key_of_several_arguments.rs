@@ -1,4 +1,4 @@
-async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
+fn search(name: &str, bytes: &[u8]) -> impl ::core::future::Future<Output = Vec<u64>> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -101,5 +101,4 @@ async fn search(name: &str, bytes: &[u8]) -> Vec<u64> {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -1,4 +1,7 @@
-async fn fetch(self: Arc<Self>, url: String) -> Result<Bytes, Arc<Error>> {
+fn fetch(
+    self: Arc<Self>,
+    url: String,
+) -> impl ::core::future::Future<Output = Result<Bytes, Arc<Error>>> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -9,6 +12,7 @@ async fn fetch(self: Arc<Self>, url: String) -> Result<Bytes, Arc<Error>> {
     };
     let coalesce_tag = || {};
     let coalesce_body = async move {
+        let _ = (&self, &url);
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -102,5 +106,4 @@ async fn fetch(self: Arc<Self>, url: String) -> Result<Bytes, Arc<Error>> {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

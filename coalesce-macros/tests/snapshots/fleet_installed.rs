@@ -1,4 +1,6 @@
-pub async fn find_user(id: u64) -> Result<Option<User>, UserError> {
+pub fn find_user(
+    id: u64,
+) -> impl ::core::future::Future<Output = Result<Option<User>, UserError>> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -9,6 +11,7 @@ pub async fn find_user(id: u64) -> Result<Option<User>, UserError> {
     };
     let coalesce_tag = || {};
     let coalesce_body = async move {
+        let _ = (&id,);
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -122,5 +125,4 @@ pub async fn find_user(id: u64) -> Result<Option<User>, UserError> {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -1,4 +1,4 @@
-async fn find(&self, id: u64) -> Option<User> {
+fn find(&self, id: u64) -> impl ::core::future::Future<Output = Option<User>> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -15,6 +15,7 @@ async fn find(&self, id: u64) -> Option<User> {
         };
     }
     let coalesce_body = async move {
+        let _ = (&id,);
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -112,5 +113,4 @@ async fn find(&self, id: u64) -> Option<User> {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -1,108 +1,116 @@
 /// Finds a user.
 #[must_use]
 pub async fn find_user(id: u64, pool: &Pool) -> Result<Option<User>, Arc<DbError>> {
-    let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
-        static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
-        &COALESCE_GROUPS
-    };
-    let coalesce_key = {
-        use ::coalesce::__private::ToKey as _;
-        (id).__coalesce_to_key()
-    };
-    let coalesce_tag = || {};
-    let coalesce_body = async move {
-        #[allow(
-            unreachable_code,
-            clippy::diverging_sub_expression,
-            clippy::empty_loop,
-            clippy::let_unit_value,
-            clippy::unreachable
-        )]
-        if false {
-            let coalesce_fake_return: Result<Option<User>, Arc<DbError>> = loop {};
-            return coalesce_fake_return;
-        }
-        pool.query(id).await.map_err(Arc::new)
-    };
-    let coalesce_verdict = {
-        use ::coalesce::__private::{
-            ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _, ProbeGroupFits as _,
-            ProbeGroupMisfits as _, ProbeHashEq as _, ProbeNotResult as _,
-            ProbeNotShared as _, ProbeOwned as _, ProbeResult as _, ProbeSend as _,
-            ProbeSendSync as _, ProbeShareError as _, ProbeShareErrors as _,
+    {
+        let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
+            static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
+            &COALESCE_GROUPS
         };
-        let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
-        let coalesce_output_probe = ::coalesce::__private::probe_output(&coalesce_body);
-        let coalesce_delivery = ::coalesce::__private::either(
-            (&coalesce_output_probe).__coalesce_clone(),
-            (&coalesce_output_probe).__coalesce_share_errors(),
-        );
-        let coalesce_ok_probe = (&coalesce_output_probe).__coalesce_ok();
-        let coalesce_error_probe = (&coalesce_output_probe).__coalesce_err();
-        let coalesce_key_probe_0 = ::coalesce::__private::probe(&coalesce_key);
-        ::coalesce::__private::all(
+        let coalesce_key = {
+            use ::coalesce::__private::ToKey as _;
+            (id).__coalesce_to_key()
+        };
+        let coalesce_tag = || {};
+        let coalesce_body = async move {
+            #[allow(
+                unreachable_code,
+                clippy::diverging_sub_expression,
+                clippy::empty_loop,
+                clippy::let_unit_value,
+                clippy::unreachable
+            )]
+            if false {
+                let coalesce_fake_return: Result<Option<User>, Arc<DbError>> = loop {};
+                return coalesce_fake_return;
+            }
+            pool.query(id).await.map_err(Arc::new)
+        };
+        let coalesce_verdict = {
+            use ::coalesce::__private::{
+                ProbeBorrowed as _, ProbeClone as _, ProbeFallback as _,
+                ProbeGroupFits as _, ProbeGroupMisfits as _, ProbeHashEq as _,
+                ProbeNotResult as _, ProbeNotShared as _, ProbeOwned as _,
+                ProbeResult as _, ProbeSend as _, ProbeSendSync as _,
+                ProbeShareError as _, ProbeShareErrors as _,
+            };
+            let coalesce_key_probe = ::coalesce::__private::probe(&coalesce_key);
+            let coalesce_output_probe = ::coalesce::__private::probe_output(
+                &coalesce_body,
+            );
+            let coalesce_delivery = ::coalesce::__private::either(
+                (&coalesce_output_probe).__coalesce_clone(),
+                (&coalesce_output_probe).__coalesce_share_errors(),
+            );
+            let coalesce_ok_probe = (&coalesce_output_probe).__coalesce_ok();
+            let coalesce_error_probe = (&coalesce_output_probe).__coalesce_err();
+            let coalesce_key_probe_0 = ::coalesce::__private::probe(&coalesce_key);
             ::coalesce::__private::all(
                 ::coalesce::__private::all(
                     ::coalesce::__private::all(
                         ::coalesce::__private::all(
                             ::coalesce::__private::all(
-                                ::coalesce::__private::require_key_hash_eq(
-                                    &coalesce_key_probe,
-                                    ::core::convert::identity(
-                                        (&coalesce_key_probe).__coalesce_hash_eq(),
+                                ::coalesce::__private::all(
+                                    ::coalesce::__private::require_key_hash_eq(
+                                        &coalesce_key_probe,
+                                        ::core::convert::identity(
+                                            (&coalesce_key_probe).__coalesce_hash_eq(),
+                                        ),
+                                    ),
+                                    ::coalesce::__private::require_key_send_sync(
+                                        &coalesce_key_probe,
+                                        ::core::convert::identity(
+                                            (&coalesce_key_probe).__coalesce_send_sync(),
+                                        ),
                                     ),
                                 ),
-                                ::coalesce::__private::require_key_send_sync(
-                                    &coalesce_key_probe,
+                                ::coalesce::__private::require_ok_clone(
+                                    &coalesce_ok_probe,
                                     ::core::convert::identity(
-                                        (&coalesce_key_probe).__coalesce_send_sync(),
+                                        (&coalesce_ok_probe).__coalesce_clone(),
                                     ),
                                 ),
                             ),
-                            ::coalesce::__private::require_ok_clone(
-                                &coalesce_ok_probe,
+                            ::coalesce::__private::require_error_shareable(
+                                &coalesce_error_probe,
                                 ::core::convert::identity(
-                                    (&coalesce_ok_probe).__coalesce_clone(),
+                                    ::coalesce::__private::either(
+                                        (&coalesce_error_probe).__coalesce_clone(),
+                                        (&coalesce_error_probe).__coalesce_share_error(),
+                                    ),
                                 ),
                             ),
                         ),
-                        ::coalesce::__private::require_error_shareable(
-                            &coalesce_error_probe,
+                        ::coalesce::__private::require_output_send(
+                            &coalesce_output_probe,
                             ::core::convert::identity(
-                                ::coalesce::__private::either(
-                                    (&coalesce_error_probe).__coalesce_clone(),
-                                    (&coalesce_error_probe).__coalesce_share_error(),
-                                ),
+                                (&coalesce_output_probe).__coalesce_send(),
                             ),
                         ),
                     ),
-                    ::coalesce::__private::require_output_send(
-                        &coalesce_output_probe,
+                    ::coalesce::__private::require_key_owned(
+                        &coalesce_key_probe_0,
                         ::core::convert::identity(
-                            (&coalesce_output_probe).__coalesce_send(),
+                            (&coalesce_key_probe_0).__coalesce_owned(),
                         ),
                     ),
                 ),
-                ::coalesce::__private::require_key_owned(
-                    &coalesce_key_probe_0,
-                    ::core::convert::identity((&coalesce_key_probe_0).__coalesce_owned()),
+                coalesce_delivery,
+            )
+        };
+        coalesce_verdict
+            .run(
+                ::coalesce::__private::per_function(
+                    coalesce_groups,
+                    coalesce_tag,
+                    {
+                        use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
+                        (&::coalesce::__private::probe(&coalesce_key))
+                            .__coalesce_log_key()
+                    },
                 ),
-            ),
-            coalesce_delivery,
-        )
-    };
-    coalesce_verdict
-        .run(
-            ::coalesce::__private::per_function(
-                coalesce_groups,
-                coalesce_tag,
-                {
-                    use ::coalesce::__private::{ProbeDebug as _, ProbeNoDebug as _};
-                    (&::coalesce::__private::probe(&coalesce_key)).__coalesce_log_key()
-                },
-            ),
-            coalesce_key,
-            coalesce_body,
-        )
+                coalesce_key,
+                coalesce_body,
+            )
+    }
         .await
 }

@@ -1,4 +1,7 @@
-async fn load<T>(id: u64, fetch: &(impl Fetch + 'static)) -> T
+fn load<T>(
+    id: u64,
+    fetch: &(impl Fetch + 'static),
+) -> impl ::core::future::Future<Output = T>
 where
     T: Decode + Clone + Send + 'static,
 {
@@ -12,6 +15,7 @@ where
     };
     let coalesce_tag = || {};
     let coalesce_body = async move {
+        let _ = (&id,);
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -95,5 +99,4 @@ where
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -1,4 +1,4 @@
-async fn redeem(token: &str) -> u64 {
+fn redeem(token: &str) -> impl ::core::future::Future<Output = u64> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -89,5 +89,4 @@ async fn redeem(token: &str) -> u64 {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -1,4 +1,4 @@
-async fn find(id: u64) -> u64 {
+fn find(id: u64) -> impl ::core::future::Future<Output = u64> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -9,6 +9,7 @@ async fn find(id: u64) -> u64 {
     };
     let coalesce_tag = || {};
     let coalesce_body = async move {
+        let _ = (&id,);
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -94,5 +95,4 @@ async fn find(id: u64) -> u64 {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -1,4 +1,4 @@
-async fn find(&self, id: u64) -> Option<String> {
+fn find(&self, id: u64) -> impl ::core::future::Future<Output = Option<String>> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -9,6 +9,7 @@ async fn find(&self, id: u64) -> Option<String> {
     };
     let coalesce_tag = || {};
     let coalesce_body = async move {
+        let _ = (&id,);
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -92,5 +93,4 @@ async fn find(&self, id: u64) -> Option<String> {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -1,4 +1,4 @@
-async fn refresh() {
+fn refresh() -> impl ::core::future::Future<Output = ()> {
     let coalesce_groups: &'static ::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: ::coalesce::__private::FunctionGroups = ::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -80,5 +80,4 @@ async fn refresh() {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

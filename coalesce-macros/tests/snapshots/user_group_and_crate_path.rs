@@ -1,4 +1,4 @@
-async fn find(id: u64) -> String {
+fn find(id: u64) -> impl ::core::future::Future<Output = String> {
     let coalesce_groups: &'static deps::coalesce::__private::FunctionGroups = {
         static COALESCE_GROUPS: deps::coalesce::__private::FunctionGroups = deps::coalesce::__private::FunctionGroups::new();
         &COALESCE_GROUPS
@@ -9,6 +9,7 @@ async fn find(id: u64) -> String {
     };
     let coalesce_tag = || {};
     let coalesce_body = async move {
+        let _ = (&id,);
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
@@ -106,5 +107,4 @@ async fn find(id: u64) -> String {
             coalesce_key,
             coalesce_body,
         )
-        .await
 }

@@ -12,6 +12,12 @@ use crate::type_map::TypeMap;
 /// An annotated function's groups, told apart by a tag: the type of a
 /// closure defined in the function, which carries every generic parameter in
 /// scope (the impl's included) and is `'static` because it captures nothing.
+///
+/// Not a typed `static Group<K, V>`: the macro can write neither `K` (the
+/// converted key expression's type) nor `V` (`Result<T, SharedError>` for a
+/// shared error, as the probes decide), and cannot tell a free function from
+/// an associated function of an `impl<T>`, whose instantiations one static
+/// would merge.
 pub struct FunctionGroups {
     groups: TypeMap,
     name: OnceLock<&'static str>,

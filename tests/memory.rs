@@ -14,7 +14,7 @@ use std::mem::size_of_val;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use coalesce::{coalesce, Group};
+use coalesce::{coalesce, Group, SharedError};
 use futures::task::noop_waker_ref;
 
 struct CountingAllocator;
@@ -222,4 +222,31 @@ fn a_flight_with_followers_allocates_four_times() {
     assert_eq!(joined - boxed, 2);
     // The followers' shares, and the wakers taken out to wake them unlocked.
     assert_eq!(after - joined, 2);
+}
+
+#[test]
+fn each_run_method_is_no_larger_than_its_shared_kin() {
+    // A method that awaited its `_shared` kin would hold its arguments, the
+    // body among them, once more: 40 B over a 16 B body.
+    let group: Group<u64, u64> = Group::new();
+    let run = size_of_val(&group.run(7, ready(0)));
+    let detached = size_of_val(&group.run_detached(7, ready(0)));
+    assert_eq!(run, size_of_val(&group.run_shared(7, ready(0))));
+    assert_eq!(
+        detached,
+        size_of_val(&group.run_detached_shared(7, ready(0)))
+    );
+    let fallible: Group<u64, Result<u64, SharedError>> = Group::new();
+    let body = || ready(Ok::<u64, std::io::Error>(0));
+    let try_run = size_of_val(&fallible.try_run(7, body()));
+    let try_detached = size_of_val(&fallible.try_run_detached(7, body()));
+    println!(
+        "a call's future over a 16 B body: run {run} B, run_detached {detached} B, \
+         try_run {try_run} B, try_run_detached {try_detached} B"
+    );
+    assert_eq!(try_run, size_of_val(&fallible.try_run_shared(7, body())));
+    assert_eq!(
+        try_detached,
+        size_of_val(&fallible.try_run_detached_shared(7, body()))
+    );
 }

@@ -6,6 +6,20 @@ use std::future::{poll_fn, Future};
 use std::hash::Hash;
 use std::pin::pin;
 
+/// Drives `call` with the body `fut` (an `Option`: `None` for a caller that
+/// brought none) to its `(value, shared)`, in the `async fn` that expands it.
+/// Each `run` method expands it rather than awaiting another: a future that
+/// awaits another holds the arguments twice, the body included.
+macro_rules! drive {
+    ($call:expr, $fut:expr) => {{
+        let mut call = $call;
+        // Declared after `call`, so it drops first: an abandoned body is gone
+        // before a follower is promoted to run its own.
+        let mut fut = pin!($fut);
+        poll_fn(|cx| call.poll(cx, fut.as_mut())).await
+    }};
+}
+
 mod fallible;
 #[cfg(feature = "fleet")]
 mod fleet;
@@ -240,7 +254,7 @@ where
     where
         F: Future<Output = V>,
     {
-        self.run_shared(key, fut).await.0
+        drive!(Call::join(self.parts(), key), Some(fut)).0
     }
 
     /// Like [`run`](Group::run), and also says whether the value was handed to
@@ -266,11 +280,7 @@ where
     where
         F: Future<Output = V>,
     {
-        let mut call = Call::join(self.parts(), key);
-        // Declared after `call`, so it drops first: an abandoned body is gone
-        // before a follower is promoted to run its own.
-        let mut fut = pin!(Some(fut));
-        poll_fn(|cx| call.poll(cx, fut.as_mut())).await
+        drive!(Call::join(self.parts(), key), Some(fut))
     }
 
     /// Runs `fut` for `key` like [`run`](Group::run), except that the
@@ -311,7 +321,8 @@ where
     where
         F: Future<Output = V> + Send + 'static,
     {
-        self.run_detached_shared(key, fut).await.0
+        let (call, fut) = Call::join_detached(self.parts(), key, fut);
+        drive!(call, fut).0
     }
 
     /// Like [`run_detached`](Group::run_detached), and also says whether the
@@ -331,9 +342,8 @@ where
     {
         // `Some` when this call joined a flight someone else leads: if that
         // leader is dropped, this call may be promoted to run its own.
-        let (mut call, fut) = Call::join_detached(self.parts(), key, fut);
-        let mut fut = pin!(fut);
-        poll_fn(|cx| call.poll(cx, fut.as_mut())).await
+        let (call, fut) = Call::join_detached(self.parts(), key, fut);
+        drive!(call, fut)
     }
 }
 

@@ -2,11 +2,13 @@
 //! error is not `Clone` (`anyhow::Error`, a boxed error, your own error
 //! enum), in a group that holds the errors as [`SharedError`]s.
 
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::hash::Hash;
+use std::pin::pin;
 
 use super::Group;
 use crate::blocking;
+use crate::call::Call;
 use crate::shared_error::{ShareError, SharedError};
 
 /// Bodies that return `Result<T, E>` for any error type `E` that
@@ -61,7 +63,9 @@ where
         E: ShareError,
         F: Future<Output = Result<T, E>>,
     {
-        self.try_run_shared(key, fut).await.0
+        let body = async move { fut.await.map_err(E::into_shared) };
+        let (result, _) = drive!(Call::join(self.parts(), key), Some(body));
+        result.map_err(E::from_shared)
     }
 
     /// Like [`try_run`](Group::try_run), and also says whether the result
@@ -83,7 +87,7 @@ where
         // Shared inside the body, so that a panic there fails the flight as
         // the body's own would.
         let body = async move { fut.await.map_err(E::into_shared) };
-        let (result, shared) = self.run_shared(key, body).await;
+        let (result, shared) = drive!(Call::join(self.parts(), key), Some(body));
         (result.map_err(E::from_shared), shared)
     }
 
@@ -103,7 +107,10 @@ where
         E: ShareError,
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.try_run_detached_shared(key, fut).await.0
+        let body = async move { fut.await.map_err(E::into_shared) };
+        let (call, body) = Call::join_detached(self.parts(), key, body);
+        let (result, _) = drive!(call, body);
+        result.map_err(E::from_shared)
     }
 
     /// Like [`try_run_detached`](Group::try_run_detached), and also says
@@ -123,7 +130,8 @@ where
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
         let body = async move { fut.await.map_err(E::into_shared) };
-        let (result, shared) = self.run_detached_shared(key, body).await;
+        let (call, body) = Call::join_detached(self.parts(), key, body);
+        let (result, shared) = drive!(call, body);
         (result.map_err(E::from_shared), shared)
     }
 

@@ -14,6 +14,9 @@ use crate::panic_message::panic_message;
 use crate::stats::Counters;
 use crate::sync::Arc;
 
+/// What followers are told when an armed [`Ending`] is dropped.
+const DROPPED_ARMED: &str = "the caller that ran the body panicked before it shared the value";
+
 /// Where a caller sits: its group's parts, its entry, and the flight it
 /// joined (`None` for the caller that opened the entry and leads it).
 pub(crate) struct Seat<'g, K, V> {
@@ -34,9 +37,10 @@ pub(crate) struct Seat<'g, K, V> {
 /// user code, and a detached body, whose `Drop` may panic.
 pub(crate) struct Ending<'a, 'g, K, V> {
     seat: &'a Seat<'g, K, V>,
-    /// What followers are told if this is dropped armed; `None` once the
-    /// flight has ended.
-    failure: Option<&'static str>,
+    /// Fails the flight if dropped; cleared once the flight has ended. A
+    /// flag rather than the message itself: a two-word field written as two
+    /// stores and then moved as one made every call stall on store forwarding.
+    armed: bool,
     removed: Option<Removed<K, V>>,
     body: Option<BoxFuture<V>>,
     /// The caller is the opener of a detached flight, polling its body alone.
@@ -48,7 +52,7 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     pub(crate) fn new(seat: &'a Seat<'g, K, V>) -> Self {
         Self {
             seat,
-            failure: Some("the caller that ran the body panicked before it shared the value"),
+            armed: true,
             removed: None,
             body: None,
             alone: false,
@@ -82,7 +86,7 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     /// The body is pending: it goes back to the flight for the next driver,
     /// and the flight goes on.
     pub(crate) fn park(mut self) {
-        self.failure = None;
+        self.armed = false;
         if let (Some(body), Some(flight)) = (self.body.take(), &self.seat.flight) {
             flight.park(body);
         }
@@ -92,7 +96,7 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     /// with the opener's waker, or to the flight of a caller who joined
     /// meanwhile, which is returned.
     pub(crate) fn park_alone(mut self, waker: &Waker) -> Option<Arc<Flight<V>>> {
-        self.failure = None;
+        self.armed = false;
         let body = self.body.take()?;
         self.seat
             .map
@@ -103,7 +107,7 @@ impl<'a, 'g, K, V> Ending<'a, 'g, K, V> {
     /// the original panic.
     pub(crate) fn fail(mut self, payload: Box<dyn Any + Send>) -> ! {
         self.fail_with(panic_message(&*payload));
-        self.failure = None;
+        self.armed = false;
         // The key may be dropped now; the body is dropped as the panic
         // unwinds, as a leader's own future is.
         drop(self.removed.take());
@@ -134,7 +138,7 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
         self.removed = self.seat.map.close(self.seat.place, self.alone);
         let Some((flight, joined)) = self.removed.as_ref().and_then(Removed::party) else {
             // Nobody joined: the flight ends with its entry.
-            self.failure = None;
+            self.armed = false;
             self.seat.counters.ended(0);
             return (value, false);
         };
@@ -142,7 +146,7 @@ impl<K, V: Clone> Ending<'_, '_, K, V> {
         // One share per follower, made before the flight's lock is taken.
         let shares = (0..followers).map(|_| share_of(&value)).collect();
         let delivered = flight.deliver(joined, shares);
-        self.failure = None;
+        self.armed = false;
         self.seat.counters.ended(followers);
         delivered.ended.release();
         drop(delivered.surplus);
@@ -166,9 +170,9 @@ fn share_of<V: Clone>(value: &V) -> Share<V> {
 
 impl<K, V> Drop for Ending<'_, '_, K, V> {
     fn drop(&mut self) {
-        if let Some(failure) = self.failure {
-            self.fail_with(Some(failure.to_owned()));
-            self.failure = None;
+        if self.armed {
+            self.fail_with(Some(DROPPED_ARMED.to_owned()));
+            self.armed = false;
         }
     }
 }

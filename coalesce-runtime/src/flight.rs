@@ -183,7 +183,6 @@ impl<V> Flight<V> {
                     waker: Some(waker),
                     ticket,
                 });
-                state.waiting += 1;
                 let drive = state.body.as_mut().and_then(|body| body.take_if_woken());
                 return match drive {
                     Some((future, waker)) => (Some(slot), FollowerPoll::Drive(future, waker)),
@@ -431,7 +430,6 @@ impl<V: Send + 'static> Flight<V> {
                 waker: Some(waker),
                 ticket: 0,
             });
-            state.waiting += 1;
         }
         drop(state);
         flight
@@ -463,7 +461,12 @@ impl<V> State<V> {
         }
     }
 
+    /// Takes a vacant slot (or a new one) for `slot`; counts it if it waits,
+    /// as [`vacate`](State::vacate) uncounts it.
     fn occupy(&mut self, slot: Slot<V>) -> usize {
+        if let Slot::Waiting { .. } = slot {
+            self.waiting += 1;
+        }
         match self.first_vacant {
             Some(index) => {
                 let Slot::Vacant { next } = std::mem::replace(&mut self.slots[index], slot) else {
